@@ -1,0 +1,68 @@
+import { z } from 'zod'
+
+const postgresUrl = z
+	.string()
+	.refine((value) => {
+		try {
+			const url = new URL(value)
+			return (url.protocol === 'postgres:' || url.protocol === 'postgresql:') && url.hostname !== ''
+		} catch {
+			return false
+		}
+	}, 'must be a postgres:// or postgresql:// URL with a host, e.g. postgresql://user@127.0.0.1:5432/lorica')
+
+const schema = z.object({
+	NODE_ENV: z.enum(['development', 'production', 'test'], {
+		error: 'must be one of development, production, test',
+	}).default('development'),
+	PORT: z.coerce
+		.number({ error: 'must be a whole number between 1 and 65535' })
+		.int('must be a whole number between 1 and 65535')
+		.min(1, 'must be a whole number between 1 and 65535')
+		.max(65535, 'must be a whole number between 1 and 65535')
+		.default(3000),
+	HOST: z.string().min(1, 'must not be empty').default('0.0.0.0'),
+	DATABASE_URL: postgresUrl.optional(),
+	DATA_DIR: z.string().min(1, 'must not be empty').default('.data'),
+	LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent'], {
+		error: 'must be one of debug, info, warn, error, silent',
+	}).default('info'),
+	MIGRATE_ON_START: z.enum(['true', 'false'], { error: 'must be true or false' }).default('true'),
+	SEED_DEMO: z.enum(['auto', 'true', 'false'], { error: 'must be auto, true or false' }).default('auto'),
+})
+
+export type Env = z.infer<typeof schema>
+
+/** Variables whose values may hold credentials and are never echoed back. */
+const SECRET_VARIABLES = new Set(['DATABASE_URL'])
+
+export class EnvError extends Error {
+	constructor(readonly problems: string[]) {
+		super(`Invalid configuration: ${problems.join('; ')}`)
+		this.name = 'EnvError'
+	}
+}
+
+/** Reads and validates the environment; empty strings count as unset. */
+export function parseEnv(source: NodeJS.ProcessEnv = process.env): Env {
+	const input: Record<string, string> = {}
+	for (const key of Object.keys(schema.shape)) {
+		const value = source[key]
+		if (value !== undefined && value !== '') input[key] = value
+	}
+	const result = schema.safeParse(input)
+	if (result.success) return result.data
+	const problems = result.error.issues.map((issue) => {
+		const key = String(issue.path[0] ?? 'environment')
+		const shown = SECRET_VARIABLES.has(key) || input[key] === undefined ? '' : ` (got ${JSON.stringify(input[key])})`
+		return `${key} ${issue.message}${shown}`
+	})
+	throw new EnvError(problems)
+}
+
+let cached: Env | undefined
+
+export function getEnv(): Env {
+	cached ??= parseEnv()
+	return cached
+}
