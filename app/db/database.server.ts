@@ -6,6 +6,7 @@ import pg from 'pg'
 import { PrismaPGlite } from 'pglite-prisma-adapter'
 import { PrismaClient } from '#app/generated/prisma/client.ts'
 import { log } from '#app/utils/logger.server.ts'
+import { lockDirectory } from './directory-lock.server.ts'
 
 /** Raw SQL outside Prisma: migrations, template copies, health checks. */
 export type SqlRunner = {
@@ -40,7 +41,7 @@ export function openPostgres(url: string, options: { max?: number } = {}): Datab
 		},
 		async close() {
 			await prisma.$disconnect()
-			await pool.end()
+			if (!pool.ended) await pool.end()
 		},
 	}
 }
@@ -111,6 +112,17 @@ export function pgliteDirectory(config: Pick<DatabaseConfig, 'DATA_DIR'>) {
 export function openConfiguredDatabase(config: DatabaseConfig): { database: Database; fresh: boolean } {
 	if (config.DATABASE_URL) return { database: openPostgres(config.DATABASE_URL), fresh: false }
 	const directory = pgliteDirectory(config)
+	const unlock = lockDirectory(path.dirname(directory))
 	const fresh = !fs.existsSync(path.join(directory, 'PG_VERSION'))
-	return { database: openPglite(directory), fresh }
+	const database = openPglite(directory)
+	return {
+		database: {
+			...database,
+			async close() {
+				await database.close()
+				unlock()
+			},
+		},
+		fresh,
+	}
 }

@@ -1,0 +1,64 @@
+import type { LinksFunction, MetaFunction } from '@remix-run/node'
+import { isRouteErrorResponse, Links, Meta, Outlet, Scripts, ScrollRestoration, useRouteError } from '@remix-run/react'
+import type { ReactNode } from 'react'
+import { SiteFooter } from '#app/components/site-footer.tsx'
+import { SiteHeader } from '#app/components/site-header.tsx'
+import appStylesHref from '#app/styles/app.css?url'
+
+export const links: LinksFunction = () => [{ rel: 'stylesheet', href: appStylesHref }]
+
+export const meta: MetaFunction = () => [
+	{ title: 'Lorica — LoRA training with your data rights built in' },
+	{ name: 'description', content: 'Order LoRA training for image and video models; see, export and delete your data at any time.' },
+]
+
+export function Layout({ children }: { children: ReactNode }) {
+	return (
+		<html lang="en">
+			<head>
+				<meta charSet="utf-8" />
+				<meta name="viewport" content="width=device-width, initial-scale=1" />
+				<Meta />
+				<Links />
+			</head>
+			<body>
+				<a className="skip-link" href="#main">
+					Skip to content
+				</a>
+				<SiteHeader />
+				<main id="main" tabIndex={-1}>
+					{children}
+				</main>
+				<SiteFooter />
+				<ScrollRestoration />
+				<Scripts />
+			</body>
+		</html>
+	)
+}
+
+export default function App() {
+	return <Outlet />
+}
+
+export function ErrorBoundary() {
+	const error = useRouteError()
+	const status = isRouteErrorResponse(error) ? error.status : 500
+	const title = status === 404 ? 'Page not found' : status === 403 ? 'Not allowed' : 'Something went wrong'
+	const detail =
+		status === 404
+			? 'There is no page at this address. Check the link, or start again from the home page.'
+			: isRouteErrorResponse(error) && typeof error.data === 'string'
+				? error.data
+				: 'The error has been logged. Please try again in a moment.'
+	return (
+		<section className="page narrow" aria-labelledby="error-title">
+			<p className="eyebrow">Error {status}</p>
+			<h1 id="error-title">{title}</h1>
+			<p>{detail}</p>
+			<p>
+				<a href="/">Back to the home page</a>
+			</p>
+		</section>
+	)
+}

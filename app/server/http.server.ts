@@ -1,0 +1,61 @@
+import { randomUUID } from 'node:crypto'
+import path from 'node:path'
+import { createRequestHandler } from '@remix-run/express'
+import type { ServerBuild } from '@remix-run/node'
+import compression from 'compression'
+import express from 'express'
+import type { ViteDevServer } from 'vite'
+import { log } from '#app/utils/logger.server.ts'
+
+export type HttpOptions =
+	| { mode: 'production'; build: ServerBuild; clientDirectory: string }
+	| { mode: 'development'; vite: ViteDevServer }
+
+/** One JSON line per request: method, path without query string, status, duration. Never bodies. */
+function requestLog(): express.RequestHandler {
+	return (req, res, next) => {
+		const started = process.hrtime.bigint()
+		const requestId = randomUUID()
+		res.setHeader('X-Request-Id', requestId)
+		res.on('finish', () => {
+			log.info('request', {
+				requestId,
+				method: req.method,
+				path: req.path,
+				status: res.statusCode,
+				ms: Number((process.hrtime.bigint() - started) / 1_000_000n),
+			})
+		})
+		next()
+	}
+}
+
+export function createHttpApp(options: HttpOptions) {
+	const app = express()
+	app.disable('x-powered-by')
+	app.set('trust proxy', 'loopback')
+	app.use(requestLog())
+	app.use(compression())
+
+	if (options.mode === 'development') {
+		app.use(options.vite.middlewares)
+		app.all(
+			'*',
+			createRequestHandler({
+				mode: 'development',
+				build: () => options.vite.ssrLoadModule('virtual:remix/server-build') as Promise<ServerBuild>,
+			}),
+		)
+	} else {
+		// Fingerprinted assets never change; everything else is revalidated hourly.
+		app.use('/assets', express.static(path.join(options.clientDirectory, 'assets'), { immutable: true, maxAge: '1y' }))
+		app.use(express.static(options.clientDirectory, { maxAge: '1h' }))
+		app.all('*', createRequestHandler({ mode: 'production', build: options.build }))
+	}
+
+	app.use(((error, _req, res, _next) => {
+		log.error('request failed', { error })
+		if (!res.headersSent) res.status(500).type('text/plain').send('Internal Server Error')
+	}) as express.ErrorRequestHandler)
+	return app
+}

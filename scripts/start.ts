@@ -1,0 +1,76 @@
+import path from 'node:path'
+import type { Server } from 'node:http'
+import { exitWith, loadConfigOrExit } from './lib/config.ts'
+import { ensureBuild } from './lib/build.ts'
+import { MIGRATIONS, ROOT, SERVER_BUILD } from './lib/paths.ts'
+
+// `npm start` (production) and `npm run dev` (--dev): validate configuration, open and
+// migrate the database, seed the demo on a first embedded start, build if needed, serve.
+
+const dev = process.argv.includes('--dev')
+process.env.NODE_ENV ??= dev ? 'development' : 'production'
+const env = loadConfigOrExit()
+
+const { log } = await import('#app/utils/logger.server.ts')
+const { openConfiguredDatabase } = await import('#app/db/database.server.ts')
+const { setDatabase } = await import('#app/db/db.server.ts')
+const { applyMigrations } = await import('#app/db/migrations.server.ts')
+const { seedDemo } = await import('#prisma/seed.ts')
+const { createHttpApp } = await import('#app/server/http.server.ts')
+
+const progress = (msg: string) => log.info(msg, { phase: 'boot' })
+
+let opened: ReturnType<typeof openConfiguredDatabase>
+try {
+	opened = openConfiguredDatabase(env)
+} catch (error) {
+	exitWith(error)
+}
+const { database, fresh } = opened
+let server: Server | undefined
+
+async function shutdown(signal: string) {
+	log.info('shutting down', { signal })
+	const force = setTimeout(() => process.exit(1), 10_000).unref()
+	await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)))
+	await database.close()
+	clearTimeout(force)
+	process.exit(0)
+}
+
+try {
+	progress(env.DATABASE_URL ? 'database: PostgreSQL' : `database: embedded PGlite in ${env.DATA_DIR}/pglite${fresh ? ' (new)' : ''}`)
+	if (env.MIGRATE_ON_START === 'true') {
+		const applied = await applyMigrations(database, MIGRATIONS, progress)
+		progress(applied.length ? `applied ${applied.length} migration(s)` : 'migrations up to date')
+	}
+	if (env.SEED_DEMO === 'true' || (env.SEED_DEMO === 'auto' && fresh)) await seedDemo(database.prisma, progress)
+	setDatabase(database)
+
+	let app
+	if (dev) {
+		const { createServer } = await import('vite')
+		const vite = await createServer({ root: ROOT, server: { middlewareMode: true } })
+		app = createHttpApp({ mode: 'development', vite })
+	} else {
+		ensureBuild(progress)
+		const build = await import(SERVER_BUILD)
+		app = createHttpApp({ mode: 'production', build, clientDirectory: path.join(ROOT, 'build/client') })
+	}
+
+	server = app.listen(env.PORT, env.HOST)
+	await new Promise<void>((resolve, reject) => {
+		server!.once('listening', resolve)
+		server!.once('error', (error: NodeJS.ErrnoException) =>
+			reject(error.code === 'EADDRINUSE' ? new Error(`port ${env.PORT} is already in use; set PORT to a free port`) : error),
+		)
+	})
+	const address = server.address()
+	const port = typeof address === 'object' && address ? address.port : env.PORT
+	log.info('listening', { url: `http://localhost:${port}`, mode: dev ? 'development' : 'production' })
+	process.once('SIGINT', () => void shutdown('SIGINT'))
+	process.once('SIGTERM', () => void shutdown('SIGTERM'))
+} catch (error) {
+	await database.close().catch(() => {})
+	exitWith(error)
+}

@@ -1,0 +1,47 @@
+import { describe, expect, test } from 'vitest'
+import { EnvError, parseEnv } from '#app/utils/env.server.ts'
+
+function problems(source: Record<string, string>) {
+	try {
+		parseEnv(source)
+	} catch (error) {
+		if (error instanceof EnvError) return error.problems
+		throw error
+	}
+	throw new Error('expected the configuration to be rejected')
+}
+
+describe('environment validation', () => {
+	test('an empty environment is a valid embedded setup', () => {
+		const env = parseEnv({})
+		expect(env).toMatchObject({ PORT: 3000, DATA_DIR: '.data', NODE_ENV: 'development', MIGRATE_ON_START: 'true' })
+		expect(env.DATABASE_URL).toBeUndefined()
+	})
+
+	test('empty strings count as unset', () => {
+		expect(parseEnv({ PORT: '', DATABASE_URL: '' }).PORT).toBe(3000)
+	})
+
+	test.each(['-1', '0', '65536', '3.5', 'abc'])('PORT=%s is rejected with the allowed range', (port) => {
+		expect(problems({ PORT: port })).toEqual([`PORT must be a whole number between 1 and 65535 (got "${port}")`])
+	})
+
+	test('a nonsense DATABASE_URL is rejected without echoing the value', () => {
+		const [problem, ...rest] = problems({ DATABASE_URL: 'nonsense-with-secret' })
+		expect(rest).toEqual([])
+		expect(problem).toMatch(/^DATABASE_URL must be a postgres:\/\/ or postgresql:\/\/ URL/)
+		expect(problem).not.toContain('secret')
+	})
+
+	test('a mysql URL is not a PostgreSQL URL', () => {
+		expect(problems({ DATABASE_URL: 'mysql://root@localhost/db' })[0]).toMatch(/^DATABASE_URL must be a postgres/)
+	})
+
+	test('every bad variable is reported, one problem each', () => {
+		expect(problems({ PORT: '-1', LOG_LEVEL: 'loud', NODE_ENV: 'staging' })).toEqual([
+			'NODE_ENV must be one of development, production, test (got "staging")',
+			'PORT must be a whole number between 1 and 65535 (got "-1")',
+			'LOG_LEVEL must be one of debug, info, warn, error, silent (got "loud")',
+		])
+	})
+})

@@ -1,0 +1,49 @@
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { PGlite } from '@electric-sql/pglite'
+import type { TestProject } from 'vitest/node'
+import { openPglite, openPostgres } from '#app/db/database.server.ts'
+import { applyMigrations } from '#app/db/migrations.server.ts'
+import { MIGRATIONS } from '../../scripts/lib/paths.ts'
+import { databaseUrl, dropDatabase, uniqueName, withAdmin } from './template.ts'
+
+// Migrates one template database per run; every test then gets a cheap copy of it
+// (CREATE DATABASE … TEMPLATE on PostgreSQL, clone() of a per-worker instance on PGlite).
+// docs/decisions/0005-test-database-isolation.md
+
+declare module 'vitest' {
+	export interface ProvidedContext {
+		testDatabase: { kind: 'postgres'; baseUrl: string; template: string } | { kind: 'pglite'; dump: string }
+	}
+}
+
+export default async function setup(project: TestProject) {
+	const baseUrl = process.env.DATABASE_URL
+	if (baseUrl) {
+		const template = uniqueName('lorica_tpl_')
+		await withAdmin(baseUrl, (client) => client.query(`CREATE DATABASE "${template}"`))
+		const database = openPostgres(databaseUrl(baseUrl, template), { max: 1 })
+		await applyMigrations(database, MIGRATIONS)
+		await database.close()
+		project.provide('testDatabase', { kind: 'postgres', baseUrl, template })
+		return async () => {
+			await withAdmin(baseUrl, async (client) => {
+				const { rows } = await client.query<{ datname: string }>(
+					`SELECT datname FROM pg_database WHERE datname LIKE 'lorica\\_t\\_%' OR datname = $1`,
+					[template],
+				)
+				for (const row of rows) await dropDatabase(baseUrl, row.datname)
+			})
+		}
+	}
+
+	const pglite = new PGlite()
+	const database = openPglite(pglite)
+	await applyMigrations(database, MIGRATIONS)
+	const dump = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'lorica-test-')), 'template.tar.gz')
+	fs.writeFileSync(dump, Buffer.from(await (await pglite.dumpDataDir('gzip')).arrayBuffer()))
+	await database.close()
+	project.provide('testDatabase', { kind: 'pglite', dump })
+	return () => fs.rmSync(path.dirname(dump), { recursive: true, force: true })
+}
