@@ -36,11 +36,13 @@ function generate() {
 
 async function withConfiguredDatabase<T>(fn: (database: import('#app/db/database.server.ts').Database) => Promise<T>) {
 	const env = loadConfigOrExit()
-	const { openConfiguredDatabase } = await import('#app/db/database.server.ts')
+	const { explainDatabaseError, openConfiguredDatabase } = await import('#app/db/database.server.ts')
 	const { database } = openConfiguredDatabase(env)
 	process.stdout.write(`Database: ${env.DATABASE_URL ? 'PostgreSQL (DATABASE_URL)' : `embedded PGlite in ${env.DATA_DIR}/pglite`}\n`)
 	try {
 		return await fn(database)
+	} catch (error) {
+		throw explainDatabaseError(error, env)
 	} finally {
 		await database.close()
 	}

@@ -12,7 +12,7 @@ process.env.NODE_ENV ??= dev ? 'development' : 'production'
 const env = loadConfigOrExit()
 
 const { log } = await import('#app/utils/logger.server.ts')
-const { openConfiguredDatabase } = await import('#app/db/database.server.ts')
+const { explainDatabaseError, openConfiguredDatabase } = await import('#app/db/database.server.ts')
 const { setDatabase } = await import('#app/db/db.server.ts')
 const { applyMigrations } = await import('#app/db/migrations.server.ts')
 const { seedDemo } = await import('#prisma/seed.ts')
@@ -72,5 +72,5 @@ try {
 	process.once('SIGTERM', () => void shutdown('SIGTERM'))
 } catch (error) {
 	await database.close().catch(() => {})
-	exitWith(error)
+	exitWith(explainDatabaseError(error, env))
 }

@@ -126,3 +126,15 @@ export function openConfiguredDatabase(config: DatabaseConfig): { database: Data
 		fresh,
 	}
 }
+
+const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'ECONNRESET', '28P01', '28000', '3D000'])
+
+/** Turns a driver's connection failure into a sentence that says which database and what to check. */
+export function explainDatabaseError(error: unknown, config: DatabaseConfig): unknown {
+	const code = (error as { code?: string } | null)?.code
+	if (!config.DATABASE_URL || !code || !CONNECTION_CODES.has(code)) return error
+	const url = new URL(config.DATABASE_URL)
+	const where = `${url.hostname}:${url.port || 5432}${url.pathname}`
+	const message = error instanceof Error ? error.message : String(error)
+	return new Error(`cannot use the database in DATABASE_URL (${where}): ${message}`)
+}
