@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
+import type { Database } from '#app/db/database.server.ts'
 import { exitWith, loadConfigOrExit } from './lib/config.ts'
 import { MIGRATIONS, ROOT, SCHEMA } from './lib/paths.ts'
 
@@ -34,7 +35,7 @@ function generate() {
 	process.stdout.write('Prisma client generated in app/generated/prisma\n')
 }
 
-async function withConfiguredDatabase<T>(fn: (database: import('#app/db/database.server.ts').Database) => Promise<T>) {
+async function withConfiguredDatabase<T>(fn: (database: Database) => Promise<T>) {
 	const env = loadConfigOrExit()
 	const { explainDatabaseError, openConfiguredDatabase } = await import('#app/db/database.server.ts')
 	const { database } = openConfiguredDatabase(env)

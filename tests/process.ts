@@ -9,7 +9,7 @@ const TSX = path.join(ROOT, 'node_modules/tsx/dist/cli.mjs')
 
 /** Only what a fresh shell has: no DATABASE_URL or test settings leak into the child. */
 export function cleanEnv(extra: Record<string, string>) {
-	return { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...extra }
+	return { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...extra } as unknown as NodeJS.ProcessEnv
 }
 
 export function freePort(): Promise<number> {

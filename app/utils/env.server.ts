@@ -44,7 +44,7 @@ export class EnvError extends Error {
 }
 
 /** Reads and validates the environment; empty strings count as unset. */
-export function parseEnv(source: NodeJS.ProcessEnv = process.env): Env {
+export function parseEnv(source: Record<string, string | undefined> = process.env): Env {
 	const input: Record<string, string> = {}
 	for (const key of Object.keys(schema.shape)) {
 		const value = source[key]
