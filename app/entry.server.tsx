@@ -1,9 +1,10 @@
 import { PassThrough } from 'node:stream'
-import { createReadableStreamFromReadable, type EntryContext } from '@remix-run/node'
+import { createReadableStreamFromReadable, type AppLoadContext, type EntryContext } from '@remix-run/node'
 import { isRouteErrorResponse, RemixServer } from '@remix-run/react'
 import { isbot } from 'isbot'
 import { renderToPipeableStream } from 'react-dom/server'
 import { log } from '#app/utils/logger.server.ts'
+import { NonceProvider } from '#app/utils/nonce-provider.tsx'
 
 export const streamTimeout = 5_000
 
@@ -12,14 +13,19 @@ export default function handleRequest(
 	responseStatusCode: number,
 	responseHeaders: Headers,
 	remixContext: EntryContext,
+	loadContext: AppLoadContext,
 ) {
+	const nonce = loadContext.cspNonce
 	// Crawlers get the whole document at once; browsers get it streamed.
 	const readyEvent = isbot(request.headers.get('user-agent')) ? 'onAllReady' : 'onShellReady'
 	return new Promise<Response>((resolve, reject) => {
 		let shellRendered = false
 		const { pipe, abort } = renderToPipeableStream(
-			<RemixServer context={remixContext} url={request.url} abortDelay={streamTimeout} />,
+			<NonceProvider value={nonce}>
+				<RemixServer context={remixContext} url={request.url} abortDelay={streamTimeout} nonce={nonce} />
+			</NonceProvider>,
 			{
+				nonce,
 				[readyEvent]() {
 					shellRendered = true
 					const body = new PassThrough()

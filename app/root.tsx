@@ -1,9 +1,13 @@
-import type { LinksFunction, MetaFunction } from '@remix-run/node'
-import { isRouteErrorResponse, Links, Meta, Outlet, Scripts, ScrollRestoration, useRouteError } from '@remix-run/react'
+import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
+import { isRouteErrorResponse, Links, Meta, Outlet, Scripts, ScrollRestoration, useRouteError, useRouteLoaderData } from '@remix-run/react'
 import type { ReactNode } from 'react'
 import { SiteFooter } from '#app/components/site-footer.tsx'
 import { SiteHeader } from '#app/components/site-header.tsx'
+import { can } from '#app/auth/permissions.ts'
+import { getCurrentSession } from '#app/auth/session.server.ts'
+import { outboxViewerEnabled } from '#app/mail/mail.server.ts'
 import appStylesHref from '#app/styles/app.css?url'
+import { useNonce } from '#app/utils/nonce-provider.tsx'
 
 export const links: LinksFunction = () => [{ rel: 'stylesheet', href: appStylesHref }]
 
@@ -12,7 +16,19 @@ export const meta: MetaFunction = () => [
 	{ name: 'description', content: 'Order LoRA training for image and video models; see, export and delete your data at any time.' },
 ]
 
+export async function loader({ request }: LoaderFunctionArgs) {
+	const session = await getCurrentSession(request)
+	return {
+		user: session
+			? { name: session.user.displayName ?? session.user.email, backOffice: can(session.user.role, 'read:backoffice:any') }
+			: null,
+		demoOutbox: outboxViewerEnabled(),
+	}
+}
+
 export function Layout({ children }: { children: ReactNode }) {
+	const nonce = useNonce()
+	const data = useRouteLoaderData<typeof loader>('root')
 	return (
 		<html lang="en">
 			<head>
@@ -25,13 +41,13 @@ export function Layout({ children }: { children: ReactNode }) {
 				<a className="skip-link" href="#main">
 					Skip to content
 				</a>
-				<SiteHeader />
+				<SiteHeader user={data?.user ?? null} />
 				<main id="main" tabIndex={-1}>
 					{children}
 				</main>
-				<SiteFooter />
-				<ScrollRestoration />
-				<Scripts />
+				<SiteFooter demoOutbox={data?.demoOutbox ?? false} />
+				<ScrollRestoration nonce={nonce} />
+				<Scripts nonce={nonce} />
 			</body>
 		</html>
 	)

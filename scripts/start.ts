@@ -17,6 +17,7 @@ const { setDatabase } = await import('#app/db/db.server.ts')
 const { applyMigrations } = await import('#app/db/migrations.server.ts')
 const { seedDemo } = await import('#prisma/seed.ts')
 const { createHttpApp } = await import('#app/server/http.server.ts')
+const { sessionSecrets } = await import('#app/auth/secrets.server.ts')
 
 const progress = (msg: string) => log.info(msg, { phase: 'boot' })
 
@@ -46,16 +47,17 @@ try {
 	}
 	if (env.SEED_DEMO === 'true' || (env.SEED_DEMO === 'auto' && fresh)) await seedDemo(database.prisma, progress)
 	setDatabase(database)
+	sessionSecrets()
 
 	let app
 	if (dev) {
 		const { createServer } = await import('vite')
 		const vite = await createServer({ root: ROOT, server: { middlewareMode: true } })
-		app = createHttpApp({ mode: 'development', vite })
+		app = createHttpApp({ mode: 'development', vite, appUrl: env.APP_URL })
 	} else {
 		ensureBuild(progress)
 		const build = await import(SERVER_BUILD)
-		app = createHttpApp({ mode: 'production', build, clientDirectory: path.join(ROOT, 'build/client') })
+		app = createHttpApp({ mode: 'production', build, clientDirectory: path.join(ROOT, 'build/client'), appUrl: env.APP_URL })
 	}
 
 	server = app.listen(env.PORT, env.HOST)

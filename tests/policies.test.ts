@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, test } from 'vitest'
 import { currentPolicy, listPolicyVersions, renderPolicyHtml } from '#app/policies/documents.server.ts'
 import { POLICY_KINDS } from '#app/policies/kinds.ts'
 import { loader } from '#app/routes/policies.$kind.tsx'
+import { routeArgs } from './support/route.ts'
 
 function document(version: string, effective: string, body = '# Privacy Policy\n\nText.') {
 	return `---\nkind: privacy\nversion: "${version}"\neffective: ${effective}\nmaterial: false\nsummary: Test.\n---\n${body}\n`
@@ -48,15 +49,15 @@ describe('policy documents', () => {
 
 		test('the public page shows version and effective date, and 404s when nothing is in force yet', async () => {
 			fs.writeFileSync(path.join(directory, 'privacy/1.0.md'), document('1.0', '2026-01-01'))
-			const data = await loader({ params: { kind: 'privacy' }, request: new Request('http://x/'), context: {} })
+			const data = await loader(routeArgs(new Request('http://x/'), { kind: 'privacy' }))
 			expect(data).toMatchObject({ title: 'Privacy Policy', version: '1.0', effective: '2026-01-01' })
 			fs.rmSync(path.join(directory, 'privacy/1.0.md'))
 			fs.writeFileSync(path.join(directory, 'privacy/2.0.md'), document('2.0', '2099-01-01'))
-			await expect(loader({ params: { kind: 'privacy' }, request: new Request('http://x/'), context: {} })).rejects.toMatchObject({ status: 404 })
+			await expect(loader(routeArgs(new Request('http://x/'), { kind: 'privacy' }))).rejects.toMatchObject({ status: 404 })
 		})
 	})
 
 	test('an unknown policy kind is a 404', async () => {
-		await expect(loader({ params: { kind: 'secrets' }, request: new Request('http://x/'), context: {} })).rejects.toMatchObject({ status: 404 })
+		await expect(loader(routeArgs(new Request('http://x/'), { kind: 'secrets' }))).rejects.toMatchObject({ status: 404 })
 	})
 })

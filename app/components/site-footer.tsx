@@ -1,7 +1,7 @@
 import { Link } from '@remix-run/react'
 import { POLICY_TITLES } from '#app/policies/kinds.ts'
 
-export function SiteFooter() {
+export function SiteFooter({ demoOutbox }: { demoOutbox: boolean }) {
 	return (
 		<footer className="site-footer">
 			<nav aria-label="Policies">
@@ -14,6 +14,11 @@ export function SiteFooter() {
 				</ul>
 			</nav>
 			<p>Lorica — LoRA training where what the policies say is what the code does.</p>
+			{demoOutbox ? (
+				<p>
+					Demo mode: no mail server is configured; sign-in e-mails go to the <Link to="/dev/outbox">demo mail outbox</Link>.
+				</p>
+			) : null}
 		</footer>
 	)
 }

@@ -1,6 +1,8 @@
-import { Link, NavLink } from '@remix-run/react'
+import { Form, Link, NavLink } from '@remix-run/react'
 
-export function SiteHeader() {
+export type HeaderUser = { name: string; backOffice: boolean } | null
+
+export function SiteHeader({ user }: { user: HeaderUser }) {
 	return (
 		<header className="site-header">
 			<nav aria-label="Main" className="site-nav">
@@ -17,11 +19,31 @@ export function SiteHeader() {
 					<li>
 						<NavLink to="/policies/privacy">Privacy</NavLink>
 					</li>
-					<li>
-						<Link to="/login" className="button">
-							Sign in
-						</Link>
-					</li>
+					{user ? (
+						<>
+							{user.backOffice ? (
+								<li>
+									<NavLink to="/admin">Back office</NavLink>
+								</li>
+							) : null}
+							<li>
+								<NavLink to="/account">Account</NavLink>
+							</li>
+							<li>
+								<Form method="post" action="/logout">
+									<button type="submit" className="button">
+										Sign out
+									</button>
+								</Form>
+							</li>
+						</>
+					) : (
+						<li>
+							<Link to="/login" className="button">
+								Sign in
+							</Link>
+						</li>
+					)}
 				</ul>
 			</nav>
 		</header>

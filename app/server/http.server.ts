@@ -6,10 +6,16 @@ import compression from 'compression'
 import express from 'express'
 import type { ViteDevServer } from 'vite'
 import { log } from '#app/utils/logger.server.ts'
+import { originCheck, securityHeaders } from './security.server.ts'
 
-export type HttpOptions =
+export type HttpOptions = { appUrl?: string } & (
 	| { mode: 'production'; build: ServerBuild; clientDirectory: string }
 	| { mode: 'development'; vite: ViteDevServer }
+)
+
+function loadContext(req: express.Request, res: express.Response) {
+	return { cspNonce: String(res.locals.cspNonce), clientIp: req.ip ?? 'unknown' }
+}
 
 /** One JSON line per request: method, path without query string, status, duration. Never bodies. */
 function requestLog(): express.RequestHandler {
@@ -35,22 +41,25 @@ export function createHttpApp(options: HttpOptions) {
 	app.disable('x-powered-by')
 	app.set('trust proxy', 'loopback')
 	app.use(requestLog())
+	app.use(securityHeaders({ dev: options.mode === 'development', https: (options.appUrl ?? '').startsWith('https:') }))
 	app.use(compression())
 
 	if (options.mode === 'development') {
 		app.use(options.vite.middlewares)
 		app.all(
 			'*',
+			originCheck(options.appUrl),
 			createRequestHandler({
 				mode: 'development',
 				build: () => options.vite.ssrLoadModule('virtual:remix/server-build') as Promise<ServerBuild>,
+				getLoadContext: loadContext,
 			}),
 		)
 	} else {
 		// Fingerprinted assets never change; everything else is revalidated hourly.
 		app.use('/assets', express.static(path.join(options.clientDirectory, 'assets'), { immutable: true, maxAge: '1y' }))
 		app.use(express.static(options.clientDirectory, { maxAge: '1h' }))
-		app.all('*', createRequestHandler({ mode: 'production', build: options.build }))
+		app.all('*', originCheck(options.appUrl), createRequestHandler({ mode: 'production', build: options.build, getLoadContext: loadContext }))
 	}
 
 	app.use(((error, _req, res, _next) => {

@@ -29,12 +29,27 @@ const schema = z.object({
 	}).default('info'),
 	MIGRATE_ON_START: z.enum(['true', 'false'], { error: 'must be true or false' }).default('true'),
 	SEED_DEMO: z.enum(['auto', 'true', 'false'], { error: 'must be auto, true or false' }).default('auto'),
+	/** Public origin of the site, used in e-mailed links and the origin check. */
+	APP_URL: z
+		.url({ protocol: /^https?$/, error: 'must be an http(s) URL such as https://lorica.example' })
+		.transform((value) => new URL(value).origin)
+		.optional(),
+	/** Comma-separated; the first signs new cookies, all are accepted (rotation). */
+	SESSION_SECRET: z
+		.string()
+		.refine((value) => value.split(',').every((secret) => secret.trim().length >= 32), 'must be one or more comma-separated secrets of at least 32 characters')
+		.optional(),
+	SMTP_URL: z
+		.string()
+		.refine((value) => /^smtps?:\/\/[^/]+/.test(value), 'must be an smtp:// or smtps:// URL, e.g. smtp://user:pass@mail.example:587')
+		.optional(),
+	MAIL_FROM: z.string().min(3, 'must be a sender such as "Lorica <no-reply@lorica.example>"').default('Lorica <no-reply@lorica.localhost>'),
 })
 
 export type Env = z.infer<typeof schema>
 
 /** Variables whose values may hold credentials and are never echoed back. */
-const SECRET_VARIABLES = new Set(['DATABASE_URL'])
+const SECRET_VARIABLES = new Set(['DATABASE_URL', 'SESSION_SECRET', 'SMTP_URL'])
 
 export class EnvError extends Error {
 	constructor(readonly problems: string[]) {
@@ -65,4 +80,9 @@ let cached: Env | undefined
 export function getEnv(): Env {
 	cached ??= parseEnv()
 	return cached
+}
+
+/** Tests change process.env between cases; the next getEnv() reads it again. */
+export function resetEnvCache() {
+	cached = undefined
 }
