@@ -2,12 +2,12 @@ import fs from 'node:fs'
 import net, { type AddressInfo } from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
-import { SMTPServer, type SMTPServerOptions } from 'smtp-server'
 import { afterEach, beforeEach, describe, expect, test } from 'vitest'
 import { listOutbox, mailTransportKind, readOutboxMessage, resetMailTransportForTests, sendMail, type MailMessage } from '#app/mail/mail.server.ts'
 import { loader as messageLoader } from '#app/routes/dev.outbox.$id.tsx'
 import { loader as listLoader } from '#app/routes/dev.outbox.tsx'
 import { resetEnvCache } from '#app/utils/env.server.ts'
+import { startSmtpServer } from './support/smtp.ts'
 
 const VARIABLES = ['DATA_DIR', 'SMTP_URL', 'MAIL_FROM'] as const
 const FROM = 'Lorica Test <no-reply@lorica.test>'
@@ -19,33 +19,6 @@ const message: MailMessage = {
 	text: 'Your LoRA has finished training.',
 	html: '<p>Your LoRA has <strong>finished</strong> training.</p>',
 	category: 'transactional',
-}
-
-type Received = { from: string | undefined; to: string[]; data: string }
-
-async function startSmtpServer(options: Partial<SMTPServerOptions> = {}) {
-	const received: Received[] = []
-	const server = new SMTPServer({
-		authOptional: true,
-		disabledCommands: ['STARTTLS'],
-		logger: false,
-		onData(stream, session, callback) {
-			const chunks: Buffer[] = []
-			stream.on('data', (chunk: Buffer) => chunks.push(chunk))
-			stream.on('end', () => {
-				received.push({
-					from: session.envelope.mailFrom ? session.envelope.mailFrom.address : undefined,
-					to: session.envelope.rcptTo.map((recipient) => recipient.address),
-					data: Buffer.concat(chunks).toString('utf8'),
-				})
-				callback()
-			})
-		},
-		...options,
-	})
-	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-	const { port } = server.server.address() as AddressInfo
-	return { received, port, close: () => new Promise<void>((resolve) => server.close(() => resolve())) }
 }
 
 async function unusedPort() {

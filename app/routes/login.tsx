@@ -12,7 +12,10 @@ import { checkHoneypot } from '#app/utils/honeypot.server.ts'
 import { safeRedirect } from '#app/utils/redirect.ts'
 
 const LoginSchema = z.object({
-	email: z.email('Enter an e-mail address like name@example.com').max(254, 'That e-mail address is too long'),
+	email: z
+		.string({ error: 'Enter your e-mail address' })
+		.trim()
+		.pipe(z.email('Enter an e-mail address like name@example.com').max(254, 'That e-mail address is too long')),
 	redirectTo: z.string().optional(),
 })
 
