@@ -9,7 +9,10 @@ import { outboxViewerEnabled } from '#app/mail/mail.server.ts'
 import appStylesHref from '#app/styles/app.css?url'
 import { useNonce } from '#app/utils/nonce-provider.tsx'
 
-export const links: LinksFunction = () => [{ rel: 'stylesheet', href: appStylesHref }]
+export const links: LinksFunction = () => [
+	{ rel: 'icon', href: '/favicon.svg', type: 'image/svg+xml' },
+	{ rel: 'stylesheet', href: appStylesHref },
+]
 
 export const meta: MetaFunction = () => [
 	{ title: 'Lorica — LoRA training with your data rights built in' },

@@ -5,7 +5,7 @@ import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, test } from 'vitest'
 import { listOutbox, mailTransportKind, readOutboxMessage, resetMailTransportForTests, sendMail, type MailMessage } from '#app/mail/mail.server.ts'
 import { loader as messageLoader } from '#app/routes/dev.outbox.$id.tsx'
-import { loader as listLoader } from '#app/routes/dev.outbox.tsx'
+import { loader as listLoader } from '#app/routes/dev.outbox._index.tsx'
 import { resetEnvCache } from '#app/utils/env.server.ts'
 import { startSmtpServer } from './support/smtp.ts'
 

@@ -86,6 +86,36 @@ describe('npm start on a fresh machine', () => {
 		expect(typeof requests.at(-1)!.ms).toBe('number')
 	})
 
+	test('sends security headers, and a CSP nonce that the page scripts carry', async () => {
+		const response = await fetch(`${base}/`)
+		const csp = response.headers.get('content-security-policy') ?? ''
+		const nonce = /'nonce-([^']+)'/.exec(csp)?.[1]
+		expect(nonce).toBeTruthy()
+		expect(csp).toContain("frame-ancestors 'none'")
+		expect(csp).not.toContain('unsafe-eval')
+		expect(response.headers.get('x-content-type-options')).toBe('nosniff')
+		expect(response.headers.get('referrer-policy')).toBe('strict-origin-when-cross-origin')
+		expect(response.headers.get('permissions-policy')).toContain('camera=()')
+		const html = await response.text()
+		const scripts = [...html.matchAll(/<script\b[^>]*>/g)].map((match) => match[0])
+		expect(scripts.length).toBeGreaterThan(0)
+		for (const tag of scripts) expect(tag).toContain(`nonce="${nonce}"`)
+		const again = (await fetch(`${base}/`)).headers.get('content-security-policy')
+		expect(again).not.toContain(nonce)
+	})
+
+	test('refuses cross-site and origin-less writes with a problem document, and allows same-origin ones', async () => {
+		const form = { method: 'POST', body: 'email=a%40b.test', headers: { 'content-type': 'application/x-www-form-urlencoded' } }
+		const crossSite = await fetch(`${base}/login`, { ...form, headers: { ...form.headers, origin: 'https://evil.example' }, redirect: 'manual' })
+		expect(crossSite.status).toBe(403)
+		expect(crossSite.headers.get('content-type')).toContain('application/problem+json')
+		expect(await crossSite.json()).toMatchObject({ status: 403, title: 'Cross-site request refused', detail: 'Requests from https://evil.example may not change anything here.' })
+		const noOrigin = await fetch(`${base}/logout`, { method: 'POST', redirect: 'manual' })
+		expect(noOrigin.status).toBe(403)
+		const sameSite = await fetch(`${base}/logout`, { method: 'POST', headers: { origin: base }, redirect: 'manual' })
+		expect(sameSite.status).toBe(302)
+	})
+
 	test('stops cleanly on SIGTERM and starts again on the same data without reseeding', async () => {
 		server.child.kill('SIGTERM')
 		expect(await server.exited).toBe(0)

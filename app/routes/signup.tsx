@@ -56,7 +56,8 @@ export default function SignupPage() {
 		constraint: getZodConstraint(SignupSchema),
 		lastResult: actionData?.result,
 		onValidate: ({ formData }) => parseWithZod(formData, { schema: SignupSchema }),
-		shouldRevalidate: 'onBlur',
+		// Not onBlur: an error vanishing on blur shifts the layout under the pointer mid-click.
+		shouldRevalidate: 'onInput',
 	})
 	return (
 		<section className="page narrow" aria-labelledby="signup-title">

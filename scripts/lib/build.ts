@@ -3,13 +3,14 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { ROOT, SERVER_BUILD } from './paths.ts'
 
-const INPUTS = ['app', 'vite.config.ts', 'package-lock.json', 'tsconfig.json']
+const INPUTS = ['app', 'public', 'vite.config.ts', 'package-lock.json', 'tsconfig.json']
 
 function newestMtime(entry: string): number {
 	const stat = fs.statSync(entry, { throwIfNoEntry: false })
 	if (!stat) return 0
 	if (!stat.isDirectory()) return stat.mtimeMs
-	return Math.max(0, ...fs.readdirSync(entry).map((name) => newestMtime(path.join(entry, name))))
+	// A directory's own mtime changes when a file is renamed or deleted (route renames matter).
+	return Math.max(stat.mtimeMs, ...fs.readdirSync(entry).map((name) => newestMtime(path.join(entry, name))))
 }
 
 export function buildIsStale(): boolean {

@@ -54,7 +54,8 @@ export default function LoginPage() {
 		constraint: getZodConstraint(LoginSchema),
 		lastResult: actionData?.result,
 		onValidate: ({ formData }) => parseWithZod(formData, { schema: LoginSchema }),
-		shouldRevalidate: 'onBlur',
+		shouldValidate: 'onSubmit',
+		shouldRevalidate: 'onInput',
 	})
 	return (
 		<section className="page narrow" aria-labelledby="login-title">
