@@ -23,6 +23,8 @@ const progress = (msg: string) => log.info(msg, { phase: 'boot' })
 
 let opened: ReturnType<typeof openConfiguredDatabase>
 try {
+	// Before touching the database: a deployment without its signing secret must not start.
+	sessionSecrets()
 	opened = openConfiguredDatabase(env)
 } catch (error) {
 	exitWith(error)
@@ -47,7 +49,6 @@ try {
 	}
 	if (env.SEED_DEMO === 'true' || (env.SEED_DEMO === 'auto' && fresh)) await seedDemo(database.prisma, progress)
 	setDatabase(database)
-	sessionSecrets()
 
 	let app
 	if (dev) {

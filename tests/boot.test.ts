@@ -29,10 +29,23 @@ describe('bad configuration stops the process at boot', () => {
 	})
 
 	test('an unreachable database is one line, not a stack trace', async () => {
-		const { code, stderr } = await boot({ DATABASE_URL: 'postgresql://postgres@127.0.0.1:9/lorica' })
+		const { code, stderr } = await boot({ DATABASE_URL: 'postgresql://postgres@127.0.0.1:9/lorica', SESSION_SECRET: 'x'.repeat(32) })
 		expect(code).toBe(1)
 		expect(stderr).toMatch(/^Error: cannot use the database in DATABASE_URL \(127\.0\.0\.1:9\/lorica\): .*ECONNREFUSED/)
 		expect(stderr.split('\n')).toHaveLength(1)
+	})
+
+	test('PostgreSQL in production without SESSION_SECRET is refused before anything else', async () => {
+		const { code, stderr } = await boot({ DATABASE_URL: 'postgresql://postgres@127.0.0.1:9/lorica', NODE_ENV: 'production' })
+		expect(code).toBe(1)
+		expect(stderr).toBe('Error: SESSION_SECRET must be set when DATABASE_URL is (generate one with: openssl rand -hex 32)')
+	})
+
+	test('a short SESSION_SECRET is rejected without being echoed', async () => {
+		const { code, stderr } = await boot({ SESSION_SECRET: 'short-secret' })
+		expect(code).toBe(1)
+		expect(stderr).toContain('Invalid configuration: SESSION_SECRET must be one or more comma-separated secrets of at least 32 characters')
+		expect(stderr).not.toContain('short-secret')
 	})
 
 	test('an embedded database already in use by a live process is refused', async () => {
