@@ -36,3 +36,23 @@ export async function changeRole(actor: CurrentSession, userId: string, role: Ro
 		return { changed: true, revoked }
 	})
 }
+
+/** For a lost authenticator: the person enrols again at their next sign-in. */
+export async function resetTwoFactor(actor: CurrentSession, userId: string) {
+	if (userId === actor.user.id) throw new RoleChangeError('You cannot reset your own two-factor authentication; ask another admin.')
+	return prisma.$transaction(async (tx) => {
+		const reset = await tx.user.updateMany({
+			where: { id: userId, totpEnabledAt: { not: null } },
+			data: { totpSecret: null, totpEnabledAt: null, totpLastStep: null },
+		})
+		if (reset.count !== 1) throw new RoleChangeError('That person has no two-factor authentication to reset.')
+		const revoked = await revokeAllSessions(tx, userId, 'two-factor reset')
+		await recordAudit(tx, {
+			actor: { id: actor.user.id, role: actor.user.role },
+			action: 'user.totp_reset',
+			target: { type: 'user', id: userId },
+			detail: { sessionsRevoked: revoked },
+		})
+		return { revoked }
+	})
+}

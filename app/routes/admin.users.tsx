@@ -6,10 +6,13 @@ import { BackOfficeNav } from '#app/components/back-office-nav.tsx'
 import { backOfficeLinks } from '#app/auth/back-office.server.ts'
 import { can } from '#app/auth/permissions.ts'
 import { requirePermission, requireRecentVerification } from '#app/auth/require.server.ts'
-import { changeRole, listPeople, RoleChangeError } from '#app/auth/roles.server.ts'
+import { changeRole, listPeople, resetTwoFactor, RoleChangeError } from '#app/auth/roles.server.ts'
 
 const ROLES = ['customer', 'support', 'dpo', 'admin'] as const
-const RoleSchema = z.object({ userId: z.string().min(1), role: z.enum(ROLES, { error: 'Choose one of the four roles' }) })
+const RoleSchema = z.discriminatedUnion('intent', [
+	z.object({ intent: z.literal('change-role'), userId: z.string().min(1), role: z.enum(ROLES, { error: 'Choose one of the four roles' }) }),
+	z.object({ intent: z.literal('reset-two-factor'), userId: z.string().min(1) }),
+])
 
 export const meta: MetaFunction = () => [{ title: 'People and roles — Lorica back office' }]
 
@@ -37,10 +40,13 @@ export async function action({ request }: ActionFunctionArgs) {
 	const submission = parseWithZod(await request.formData(), { schema: RoleSchema })
 	if (submission.status !== 'success') return data({ result: submission.reply(), message: null }, { status: 400 })
 	try {
-		const outcome = await changeRole(session, submission.value.userId, submission.value.role)
-		const message = outcome.changed
-			? `Role changed to ${submission.value.role}; ${outcome.revoked} session(s) signed out.`
-			: 'That person already has this role.'
+		const value = submission.value
+		if (value.intent === 'reset-two-factor') {
+			const outcome = await resetTwoFactor(session, value.userId)
+			return data({ result: submission.reply({ resetForm: true }), message: `Two-factor authentication reset; ${outcome.revoked} session(s) signed out.` })
+		}
+		const outcome = await changeRole(session, value.userId, value.role)
+		const message = outcome.changed ? `Role changed to ${value.role}; ${outcome.revoked} session(s) signed out.` : 'That person already has this role.'
 		return data({ result: submission.reply({ resetForm: true }), message })
 	} catch (error) {
 		if (!(error instanceof RoleChangeError)) throw error
@@ -70,7 +76,7 @@ export default function PeoplePage() {
 				</p>
 			) : null}
 			{canChangeRoles ? (
-				<p className="hint">Changing a role needs a fresh authenticator code and signs the person out everywhere.</p>
+				<p className="hint">Changing a role or resetting someone's two-factor authentication needs a fresh authenticator code and signs that person out everywhere.</p>
 			) : null}
 			<div className="table-scroll">
 				<table className="data">
@@ -104,7 +110,7 @@ export default function PeoplePage() {
 													</option>
 												))}
 											</select>{' '}
-											<button type="submit" className="button">
+											<button type="submit" name="intent" value="change-role" className="button">
 												Change
 											</button>
 										</Form>
@@ -112,7 +118,17 @@ export default function PeoplePage() {
 										person.role
 									)}
 								</td>
-								<td>{person.twoFactor ? 'on' : 'off'}</td>
+								<td>
+									{person.twoFactor ? 'on' : 'off'}
+									{canChangeRoles && person.twoFactor && person.id !== me ? (
+										<Form method="post" className="inline-form">
+											<input type="hidden" name="userId" value={person.id} />{' '}
+											<button type="submit" name="intent" value="reset-two-factor" className="button">
+												Reset
+											</button>
+										</Form>
+									) : null}
+								</td>
 								<td>{person.since}</td>
 							</tr>
 						))}

@@ -74,13 +74,13 @@ describe('staff two-factor authentication', () => {
 		const customerSession = await signIn(db, customer)
 		const { cookie } = await signIn(db, admin)
 
-		const stale = await callRoute(adminUsers.action, routeArgs(post('/admin/users', { userId: customer.id, role: 'support' }, cookie)))
+		const stale = await callRoute(adminUsers.action, routeArgs(post('/admin/users', { intent: 'change-role', userId: customer.id, role: 'support' }, cookie)))
 		expect(stale.location).toBe('/reverify?redirectTo=%2Fadmin%2Fusers')
 		expect((await db.prisma.user.findUniqueOrThrow({ where: { id: customer.id }, select: { role: true } })).role).toBe('customer')
 
 		const confirmed = await callRoute(reverify.action, routeArgs(post('/reverify', { code: currentTotp(admin), redirectTo: '/admin/users' }, cookie)))
 		expect(confirmed.location).toBe('/admin/users')
-		const changed = await callRoute(adminUsers.action, routeArgs(post('/admin/users', { userId: customer.id, role: 'support' }, cookie)))
+		const changed = await callRoute(adminUsers.action, routeArgs(post('/admin/users', { intent: 'change-role', userId: customer.id, role: 'support' }, cookie)))
 		expect(changed.status).toBe(200)
 		expect((changed.data as { message: string }).message).toBe('Role changed to support; 1 session(s) signed out.')
 
@@ -89,11 +89,28 @@ describe('staff two-factor authentication', () => {
 		const event = await db.prisma.auditEvent.findFirstOrThrow({ where: { action: 'user.role_changed' }, select: { actorId: true, targetId: true, detail: true } })
 		expect(event).toEqual({ actorId: admin.id, targetId: customer.id, detail: { from: 'customer', to: 'support', sessionsRevoked: 1 } })
 
-		const own = await callRoute(adminUsers.action, routeArgs(post('/admin/users', { userId: admin.id, role: 'customer' }, cookie)))
+		const own = await callRoute(adminUsers.action, routeArgs(post('/admin/users', { intent: 'change-role', userId: admin.id, role: 'customer' }, cookie)))
 		expect(own.status).toBe(400)
-		const invalid = await callRoute(adminUsers.action, routeArgs(post('/admin/users', { userId: customer.id, role: 'root' }, cookie)))
+		const invalid = await callRoute(adminUsers.action, routeArgs(post('/admin/users', { intent: 'change-role', userId: customer.id, role: 'root' }, cookie)))
 		expect(invalid.status).toBe(400)
 		expect(JSON.stringify(invalid.data)).toContain('Choose one of the four roles')
+	})
+
+	test('an admin resets a lost authenticator: the person must enrol again and is signed out', async ({ db }) => {
+		const admin = await createUser(db, 'admin')
+		const dpo = await createUser(db, 'dpo')
+		const dpoSession = await signIn(db, dpo)
+		const { cookie } = await signIn(db, admin, { reverified: true })
+		const reset = await callRoute(adminUsers.action, routeArgs(post('/admin/users', { intent: 'reset-two-factor', userId: dpo.id }, cookie)))
+		expect((reset.data as { message: string }).message).toBe('Two-factor authentication reset; 1 session(s) signed out.')
+		const after = await db.prisma.user.findUniqueOrThrow({ where: { id: dpo.id }, select: { totpSecret: true, totpEnabledAt: true } })
+		expect(after).toEqual({ totpSecret: null, totpEnabledAt: null })
+		expect((await callRoute(adminHome.loader, routeArgs(get('/admin', dpoSession.cookie)))).status).toBe(302)
+		const fresh = await signIn(db, dpo)
+		expect((await callRoute(adminHome.loader, routeArgs(get('/admin', fresh.cookie)))).location).toBe('/account/two-factor?redirectTo=%2Fadmin')
+		const again = await callRoute(adminUsers.action, routeArgs(post('/admin/users', { intent: 'reset-two-factor', userId: dpo.id }, cookie)))
+		expect(again.status).toBe(400)
+		expect(await db.prisma.auditEvent.count({ where: { action: 'user.totp_reset', targetId: dpo.id } })).toBe(1)
 	})
 
 	test('support and DPO cannot change roles at all', async ({ db }) => {
@@ -101,7 +118,7 @@ describe('staff two-factor authentication', () => {
 		for (const role of ['support', 'dpo'] as const) {
 			const staff = await createUser(db, role)
 			const { cookie } = await signIn(db, staff, { reverified: true })
-			const result = await callRoute(adminUsers.action, routeArgs(post('/admin/users', { userId: customer.id, role: 'admin' }, cookie)))
+			const result = await callRoute(adminUsers.action, routeArgs(post('/admin/users', { intent: 'change-role', userId: customer.id, role: 'admin' }, cookie)))
 			expect(result.status, role).toBe(403)
 		}
 		expect((await db.prisma.user.findUniqueOrThrow({ where: { id: customer.id }, select: { role: true } })).role).toBe('customer')
