@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { auditHash, GENESIS_HASH, listAuditEvents, recordAudit, verifyAuditChain, type AuditInput } from '#app/audit/audit.server.ts'
+import { AUDIT_EVENT_SELECT, auditHash, GENESIS_HASH, listAuditEvents, recordAudit, verifyAuditChain, type AuditInput } from '#app/audit/audit.server.ts'
 import { openPglite, type Database } from '#app/db/database.server.ts'
 import { applyMigrations } from '#app/db/migrations.server.ts'
 import { MIGRATIONS } from '../scripts/lib/paths.ts'
@@ -12,17 +12,7 @@ import { startScript } from './process.ts'
 const DPO = { id: 'user_dpo', role: 'dpo' } as const
 
 /** Every column the hash covers: what a forger would read to recompute one. */
-const HASHED = {
-	seq: true,
-	at: true,
-	actorId: true,
-	actorRole: true,
-	action: true,
-	targetType: true,
-	targetId: true,
-	detail: true,
-	prevHash: true,
-} as const
+const HASHED = { ...AUDIT_EVENT_SELECT, prevHash: true } as const
 
 function record(database: Database, input: Partial<AuditInput> = {}) {
 	return database.prisma.$transaction((tx) =>

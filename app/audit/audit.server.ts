@@ -133,7 +133,8 @@ export async function recordAudit(tx: Prisma.TransactionClient, input: AuditInpu
 
 type AuditReader = Pick<Prisma.TransactionClient, 'auditEvent'>
 
-const CHAIN_SELECT = {
+/** What the back office shows of an event. */
+export const AUDIT_EVENT_SELECT = {
 	seq: true,
 	at: true,
 	actorId: true,
@@ -142,9 +143,9 @@ const CHAIN_SELECT = {
 	targetType: true,
 	targetId: true,
 	detail: true,
-	prevHash: true,
-	hash: true,
 } satisfies Prisma.AuditEventSelect
+
+const CHAIN_SELECT = { ...AUDIT_EVENT_SELECT, prevHash: true, hash: true } satisfies Prisma.AuditEventSelect
 
 function missing(from: number, to: number) {
 	return from === to ? `event ${from} is missing` : `events ${from}–${to} are missing`
@@ -223,16 +224,7 @@ const MAX_TAKE = 200
 export async function listAuditEvents(prisma: AuditReader, filters: AuditFilters = {}) {
 	const take = Math.min(Math.max(Math.trunc(filters.take ?? 50), 1), MAX_TAKE)
 	const events = await prisma.auditEvent.findMany({
-		select: {
-			seq: true,
-			at: true,
-			actorId: true,
-			actorRole: true,
-			action: true,
-			targetType: true,
-			targetId: true,
-			detail: true,
-		},
+		select: AUDIT_EVENT_SELECT,
 		where: {
 			action: filters.action,
 			actorId: filters.actorId,

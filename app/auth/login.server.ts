@@ -8,19 +8,12 @@ import { hitRateLimit, LIMITS, tooManyRequests } from '#app/utils/rate-limit.ser
 import { keyedHash, randomToken, safeEqual } from './crypto.server.ts'
 import { isStaff } from './permissions.ts'
 import { createSession } from './session.server.ts'
+import { UserFacingError } from '#app/utils/errors.ts'
 
 export const CHALLENGE_TTL_MS = 15 * 60_000
 export const MAX_CODE_ATTEMPTS = 5
 
-export class LoginError extends Error {
-	override name = 'LoginError'
-	constructor(
-		message: string,
-		readonly status = 400,
-	) {
-		super(message)
-	}
-}
+export class LoginError extends UserFacingError {}
 
 export function normalizeEmail(email: string) {
 	return email.trim().toLowerCase()

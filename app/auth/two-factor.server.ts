@@ -5,16 +5,9 @@ import { hitRateLimit, LIMITS, tooManyRequests } from '#app/utils/rate-limit.ser
 import { keyedHash, seal, unseal } from './crypto.server.ts'
 import type { CurrentSession } from './session.server.ts'
 import { generateTotpSecret, otpauthUri, verifyTotp } from './totp.server.ts'
+import { UserFacingError } from '#app/utils/errors.ts'
 
-export class TwoFactorError extends Error {
-	override name = 'TwoFactorError'
-	constructor(
-		message: string,
-		readonly status = 400,
-	) {
-		super(message)
-	}
-}
+export class TwoFactorError extends UserFacingError {}
 
 /** A new secret, sealed for the form (so the page can be reloaded without storing it), with its QR code. */
 export async function beginEnrolment(email: string) {

@@ -75,3 +75,22 @@ export function Honeypot() {
 		</div>
 	)
 }
+
+/** Six digits from an e-mail or an authenticator app: numeric keypad, autofill, focus. */
+export function OneTimeCodeField({
+	label,
+	errors,
+	inputProps,
+}: {
+	label: string
+	errors?: string[]
+	inputProps: InputHTMLAttributes<HTMLInputElement>
+}) {
+	return (
+		<Field
+			label={label}
+			errors={errors}
+			inputProps={{ ...inputProps, inputMode: 'numeric', autoComplete: 'one-time-code', className: 'code-input', autoFocus: true }}
+		/>
+	)
+}

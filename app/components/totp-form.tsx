@@ -3,7 +3,7 @@ import { getZodConstraint, parseWithZod } from '@conform-to/zod/v4'
 import { Form } from '@remix-run/react'
 import type { ReactNode } from 'react'
 import { z } from 'zod'
-import { ErrorList, Field } from './forms.tsx'
+import { ErrorList, OneTimeCodeField } from './forms.tsx'
 
 export const TotpSchema = z.object({
 	code: z.string().trim().regex(/^\d{6}$/, 'Enter the six digits your authenticator app shows'),
@@ -34,17 +34,7 @@ export function TotpForm({
 		<Form method="post" className="stack" {...getFormProps(form)}>
 			{children}
 			<input type="hidden" name="redirectTo" value={redirectTo} />
-			<Field
-				label="Authenticator code"
-				errors={fields.code.errors}
-				inputProps={{
-					...getInputProps(fields.code, { type: 'text' }),
-					inputMode: 'numeric',
-					autoComplete: 'one-time-code',
-					className: 'code-input',
-					autoFocus: true,
-				}}
-			/>
+			<OneTimeCodeField label="Authenticator code" errors={fields.code.errors} inputProps={getInputProps(fields.code, { type: 'text' })} />
 			<ErrorList id={form.errorId} errors={form.errors} />
 			<p>
 				<button type="submit" className="button primary">

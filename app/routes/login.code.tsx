@@ -3,7 +3,7 @@ import { getZodConstraint, parseWithZod } from '@conform-to/zod/v4'
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
 import { z } from 'zod'
-import { ErrorList, Field } from '#app/components/forms.tsx'
+import { ErrorList, OneTimeCodeField } from '#app/components/forms.tsx'
 import { readLoginChallengeId } from '#app/auth/login-cookie.server.ts'
 import { loginOutcomeResponse } from '#app/auth/login-responses.server.ts'
 import { completeLogin, LoginError, verifyLoginCode } from '#app/auth/login.server.ts'
@@ -53,17 +53,7 @@ export default function CodePage() {
 				</p>
 			) : null}
 			<Form method="post" className="stack" {...getFormProps(form)}>
-				<Field
-					label="Code"
-					errors={fields.code.errors}
-					inputProps={{
-						...getInputProps(fields.code, { type: 'text' }),
-						inputMode: 'numeric',
-						autoComplete: 'one-time-code',
-						className: 'code-input',
-						autoFocus: true,
-					}}
-				/>
+				<OneTimeCodeField label="Code" errors={fields.code.errors} inputProps={getInputProps(fields.code, { type: 'text' })} />
 				<ErrorList id={form.errorId} errors={form.errors} />
 				<p>
 					<button type="submit" className="button primary">

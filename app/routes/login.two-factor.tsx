@@ -1,10 +1,9 @@
-import { parseWithZod } from '@conform-to/zod/v4'
-import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
+import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { useActionData, useLoaderData } from '@remix-run/react'
-import { TotpForm, TotpSchema } from '#app/components/totp-form.tsx'
+import { TotpForm } from '#app/components/totp-form.tsx'
 import { isStaff } from '#app/auth/permissions.ts'
 import { requireUser } from '#app/auth/require.server.ts'
-import { TwoFactorError, verifySecondFactor } from '#app/auth/two-factor.server.ts'
+import { totpStepAction } from '#app/auth/totp-step.server.ts'
 import { safeRedirect } from '#app/utils/redirect.ts'
 
 export const meta: MetaFunction = () => [{ title: 'Two-factor check — Lorica' }]
@@ -18,16 +17,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 }
 
 export async function action({ request }: ActionFunctionArgs) {
-	const session = await requireUser(request, { twoFactor: 'skip' })
-	const submission = parseWithZod(await request.formData(), { schema: TotpSchema })
-	if (submission.status !== 'success') return data({ result: submission.reply() }, { status: 400 })
-	try {
-		await verifySecondFactor(session, submission.value.code, 'signin')
-	} catch (error) {
-		if (!(error instanceof TwoFactorError)) throw error
-		return data({ result: submission.reply({ fieldErrors: { code: [error.message] } }) }, { status: error.status })
-	}
-	return redirect(safeRedirect(submission.value.redirectTo, '/admin'))
+	return totpStepAction(request, await requireUser(request, { twoFactor: 'skip' }), 'signin', '/admin')
 }
 
 export default function TwoFactorCheckPage() {

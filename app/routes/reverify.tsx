@@ -1,9 +1,8 @@
-import { parseWithZod } from '@conform-to/zod/v4'
-import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
+import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { useActionData, useLoaderData } from '@remix-run/react'
-import { TotpForm, TotpSchema } from '#app/components/totp-form.tsx'
+import { TotpForm } from '#app/components/totp-form.tsx'
 import { requireUser } from '#app/auth/require.server.ts'
-import { TwoFactorError, verifySecondFactor } from '#app/auth/two-factor.server.ts'
+import { totpStepAction } from '#app/auth/totp-step.server.ts'
 import { safeRedirect } from '#app/utils/redirect.ts'
 
 export const meta: MetaFunction = () => [{ title: 'Confirm it is you — Lorica' }]
@@ -16,16 +15,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 }
 
 export async function action({ request }: ActionFunctionArgs) {
-	const session = await requireUser(request)
-	const submission = parseWithZod(await request.formData(), { schema: TotpSchema })
-	if (submission.status !== 'success') return data({ result: submission.reply() }, { status: 400 })
-	try {
-		await verifySecondFactor(session, submission.value.code, 'reverify')
-	} catch (error) {
-		if (!(error instanceof TwoFactorError)) throw error
-		return data({ result: submission.reply({ fieldErrors: { code: [error.message] } }) }, { status: error.status })
-	}
-	return redirect(safeRedirect(submission.value.redirectTo, '/account'))
+	return totpStepAction(request, await requireUser(request), 'reverify', '/account')
 }
 
 export default function ReverifyPage() {

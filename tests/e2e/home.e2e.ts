@@ -1,27 +1,17 @@
-import type { Browser } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { launchBrowser, startApp, type AppServer } from './browser.ts'
+import { describe, expect, test } from 'vitest'
+import { useAppAndBrowser } from './fixture.ts'
 
-let app: AppServer
-let browser: Browser
-
-beforeAll(async () => {
-	;[app, browser] = await Promise.all([startApp(), launchBrowser()])
-})
-afterAll(async () => {
-	await browser?.close()
-	await app?.stop()
-})
+const running = useAppAndBrowser()
 
 describe('a visitor on the home page', () => {
 	test('reads what the service is and follows the footer to the current privacy policy', async () => {
-		const page = await browser.newPage()
+		const page = await running.browser.newPage()
 		const errors: string[] = []
 		page.on('pageerror', (error) => errors.push(error.message))
-		await page.goto(`${app.url}/`)
+		await page.goto(`${running.app.url}/`)
 		await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toMatch(/Train a LoRA on your own material/)
 		await page.getByRole('navigation', { name: 'Policies' }).getByRole('link', { name: 'Privacy Policy' }).click()
-		await page.waitForURL(`${app.url}/policies/privacy`)
+		await page.waitForURL(`${running.app.url}/policies/privacy`)
 		await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Privacy Policy')
 		await expect(page.locator('.eyebrow').textContent()).resolves.toMatch(/Version 1\.0 · effective 2026-11-01/)
 		await expect(page.title()).resolves.toBe('Privacy Policy (version 1.0) — Lorica')
@@ -30,8 +20,8 @@ describe('a visitor on the home page', () => {
 	})
 
 	test('can skip to the content with the keyboard', async () => {
-		const page = await browser.newPage()
-		await page.goto(`${app.url}/`)
+		const page = await running.browser.newPage()
+		await page.goto(`${running.app.url}/`)
 		await page.keyboard.press('Tab')
 		await expect(page.evaluate(() => document.activeElement?.textContent)).resolves.toBe('Skip to content')
 		await page.keyboard.press('Enter')
@@ -40,8 +30,8 @@ describe('a visitor on the home page', () => {
 	})
 
 	test('on a phone-sized screen the page does not scroll sideways', async () => {
-		const page = await browser.newPage({ viewport: { width: 360, height: 740 } })
-		await page.goto(`${app.url}/`)
+		const page = await running.browser.newPage({ viewport: { width: 360, height: 740 } })
+		await page.goto(`${running.app.url}/`)
 		const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)
 		expect(overflow).toBeLessThanOrEqual(0)
 		await expect(page.getByRole('link', { name: 'Sign in' }).isVisible()).resolves.toBe(true)
@@ -49,12 +39,12 @@ describe('a visitor on the home page', () => {
 	})
 
 	test('an unknown address shows a helpful 404 page with a way back', async () => {
-		const page = await browser.newPage()
-		const response = await page.goto(`${app.url}/no/such/page`)
+		const page = await running.browser.newPage()
+		const response = await page.goto(`${running.app.url}/no/such/page`)
 		expect(response?.status()).toBe(404)
 		await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Page not found')
 		await page.getByRole('link', { name: 'Back to the home page' }).click()
-		await page.waitForURL(`${app.url}/`)
+		await page.waitForURL(`${running.app.url}/`)
 		await page.close()
 	})
 })

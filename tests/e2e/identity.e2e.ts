@@ -1,24 +1,15 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import type { BrowserContext, Page } from 'playwright-core'
+import { describe, expect, test } from 'vitest'
 import { totpCode } from '#app/auth/totp.server.ts'
-import { launchBrowser, startApp, type AppServer } from './browser.ts'
+import { useAppAndBrowser } from './fixture.ts'
 
 // The identity journeys in a real browser against `npm start`'s server, reading mail
 // from the demo outbox the way a visitor of the demo does.
 
-let app: AppServer
-let browser: Browser
-
-beforeAll(async () => {
-	;[app, browser] = await Promise.all([startApp(), launchBrowser()])
-})
-afterAll(async () => {
-	await browser?.close()
-	await app?.stop()
-})
+const running = useAppAndBrowser()
 
 async function newPage(context?: BrowserContext) {
-	const page = await (context ?? (await browser.newContext())).newPage()
+	const page = await (context ?? (await running.browser.newContext())).newPage()
 	const errors: string[] = []
 	page.on('pageerror', (error) => errors.push(error.message))
 	return { page, errors }
@@ -26,17 +17,17 @@ async function newPage(context?: BrowserContext) {
 
 /** Opens the newest outbox message to `email` and returns its text. */
 async function readLatestMail(page: Page, email: string) {
-	await page.goto(`${app.url}/dev/outbox`)
+	await page.goto(`${running.app.url}/dev/outbox`)
 	await page.locator('tr', { hasText: email }).first().getByRole('link').click()
 	await page.waitForURL(/\/dev\/outbox\/.+/)
 	return (await page.locator('pre').textContent()) ?? ''
 }
 
 async function requestCode(page: Page, email: string) {
-	await page.goto(`${app.url}/login`)
+	await page.goto(`${running.app.url}/login`)
 	await page.getByLabel('E-mail address').fill(email)
 	await page.getByRole('button', { name: 'Send me a sign-in code' }).click()
-	await page.waitForURL(`${app.url}/login/code`)
+	await page.waitForURL(`${running.app.url}/login/code`)
 }
 
 describe('identity journeys', () => {
@@ -48,10 +39,10 @@ describe('identity journeys', () => {
 		const code = /sign-in code is (\d{6})/.exec(mail)?.[1]
 		expect(code).toMatch(/^\d{6}$/)
 		await a.goBack()
-		await a.goto(`${app.url}/login/code`)
+		await a.goto(`${running.app.url}/login/code`)
 		await a.getByLabel('Code').fill(code!)
 		await a.getByRole('button', { name: 'Continue' }).click()
-		await a.waitForURL(`${app.url}/signup`)
+		await a.waitForURL(`${running.app.url}/signup`)
 
 		await a.getByRole('button', { name: 'Create account' }).click()
 		await expect(a.getByText('confirm that you are 18 or older').isVisible()).resolves.toBe(true)
@@ -60,22 +51,22 @@ describe('identity journeys', () => {
 		await a.getByRole('checkbox', { name: /I accept the Terms of Service/ }).check()
 		await expect(a.getByRole('checkbox', { name: /I accept the Terms of Service/ }).isChecked()).resolves.toBe(true)
 		await a.getByRole('button', { name: 'Create account' }).click()
-		await a.waitForURL(`${app.url}/account`)
+		await a.waitForURL(`${running.app.url}/account`)
 		await a.getByRole('heading', { level: 1, name: 'Journey Person' }).waitFor()
 
 		const { page: b } = await newPage()
 		await requestCode(b, email)
 		const link = /(http:\/\/\S+\/login\/link\?token=\S+)/.exec(await readLatestMail(b, email))?.[1]
 		expect(link).toBeTruthy()
-		await b.goto(link!.replace(/^http:\/\/[^/]+/, app.url))
+		await b.goto(link!.replace(/^http:\/\/[^/]+/, running.app.url))
 		await b.getByRole('button', { name: 'Sign in' }).click()
-		await b.waitForURL(`${app.url}/account`)
+		await b.waitForURL(`${running.app.url}/account`)
 		await b.getByRole('heading', { level: 1, name: 'Journey Person' }).waitFor()
 		await expect(b.locator('tbody tr').count()).resolves.toBe(2)
 
 		await b.getByRole('button', { name: 'Sign out everywhere' }).click()
-		await b.waitForURL(`${app.url}/login`)
-		await a.goto(`${app.url}/account`)
+		await b.waitForURL(`${running.app.url}/login`)
+		await a.goto(`${running.app.url}/account`)
 		await a.waitForURL(/\/login\?redirectTo=%2Faccount/)
 		expect(errors).toEqual([])
 	})
@@ -85,22 +76,22 @@ describe('identity journeys', () => {
 		const { page, errors } = await newPage()
 		await requestCode(page, email)
 		const code = /sign-in code is (\d{6})/.exec(await readLatestMail(page, email))?.[1]
-		await page.goto(`${app.url}/login/code`)
+		await page.goto(`${running.app.url}/login/code`)
 		await page.getByLabel('Code').fill(code!)
 		await page.getByRole('button', { name: 'Continue' }).click()
 		await page.waitForURL(/\/account\/two-factor/)
 
-		await page.goto(`${app.url}/admin`)
+		await page.goto(`${running.app.url}/admin`)
 		await page.waitForURL(/\/account\/two-factor\?redirectTo=%2Fadmin/)
 		await expect(page.getByText('Staff accounts must set this up before any back-office page opens.').isVisible()).resolves.toBe(true)
 		const secret = (await page.getByTestId('totp-secret').textContent())!
 		await page.getByLabel('Authenticator code').fill(totpCode(secret, Math.floor(Date.now() / 30_000)))
 		await page.getByRole('button', { name: 'Turn on two-factor authentication' }).click()
-		await page.waitForURL(`${app.url}/admin`)
+		await page.waitForURL(`${running.app.url}/admin`)
 		await page.getByRole('heading', { level: 1, name: 'Overview' }).waitFor()
 
 		await page.getByRole('link', { name: 'Audit log' }).click()
-		await page.waitForURL(`${app.url}/admin/audit`)
+		await page.waitForURL(`${running.app.url}/admin/audit`)
 		await page.getByRole('heading', { level: 1, name: 'Audit log' }).waitFor()
 		await expect(page.getByTestId('audit-verification').textContent()).resolves.toMatch(/^Chain intact: all \d+ events verified\.$/)
 		await expect(page.locator('td', { hasText: 'auth.totp_enrolled' }).count()).resolves.toBe(1)
