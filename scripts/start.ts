@@ -54,11 +54,11 @@ try {
 	if (dev) {
 		const { createServer } = await import('vite')
 		const vite = await createServer({ root: ROOT, server: { middlewareMode: true } })
-		app = createHttpApp({ mode: 'development', vite, appUrl: env.APP_URL })
+		app = createHttpApp({ mode: 'development', vite, appUrl: env.APP_URL, trustProxy: env.TRUST_PROXY })
 	} else {
 		ensureBuild(progress)
 		const build = await import(SERVER_BUILD)
-		app = createHttpApp({ mode: 'production', build, clientDirectory: path.join(ROOT, 'build/client'), appUrl: env.APP_URL })
+		app = createHttpApp({ mode: 'production', build, clientDirectory: path.join(ROOT, 'build/client'), appUrl: env.APP_URL, trustProxy: env.TRUST_PROXY })
 	}
 
 	server = app.listen(env.PORT, env.HOST)

@@ -37,6 +37,12 @@ describe('environment validation', () => {
 		expect(problems({ DATABASE_URL: 'mysql://root@localhost/db' })[0]).toMatch(/^DATABASE_URL must be a postgres/)
 	})
 
+	test('TRUST_PROXY accepts hops, loopback or subnets, and nothing vaguer', () => {
+		expect(parseEnv({ TRUST_PROXY: '1' }).TRUST_PROXY).toBe('1')
+		expect(parseEnv({ TRUST_PROXY: '10.0.0.0/8, 192.168.0.1' }).TRUST_PROXY).toBe('10.0.0.0/8, 192.168.0.1')
+		expect(problems({ TRUST_PROXY: 'everyone' })[0]).toMatch(/^TRUST_PROXY must be "loopback", a number of proxy hops/)
+	})
+
 	test('every bad variable is reported, one problem each', () => {
 		expect(problems({ PORT: '-1', LOG_LEVEL: 'loud', NODE_ENV: 'staging' })).toEqual([
 			'NODE_ENV must be one of development, production, test (got "staging")',

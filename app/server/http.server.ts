@@ -8,7 +8,7 @@ import type { ViteDevServer } from 'vite'
 import { log } from '#app/utils/logger.server.ts'
 import { originCheck, securityHeaders } from './security.server.ts'
 
-export type HttpOptions = { appUrl?: string } & (
+export type HttpOptions = { appUrl?: string; trustProxy?: string } & (
 	| { mode: 'production'; build: ServerBuild; clientDirectory: string }
 	| { mode: 'development'; vite: ViteDevServer }
 )
@@ -39,7 +39,9 @@ function requestLog(): express.RequestHandler {
 export function createHttpApp(options: HttpOptions) {
 	const app = express()
 	app.disable('x-powered-by')
-	app.set('trust proxy', 'loopback')
+	// Rate limits key on the client address, so it must be the visitor's, not the proxy's.
+	const trust = options.trustProxy ?? 'loopback'
+	app.set('trust proxy', /^\d+$/.test(trust) ? Number(trust) : trust)
 	app.use(requestLog())
 	app.use(securityHeaders({ dev: options.mode === 'development', https: (options.appUrl ?? '').startsWith('https:') }))
 	app.use(compression())

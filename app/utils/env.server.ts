@@ -43,6 +43,11 @@ const schema = z.object({
 		.string()
 		.refine((value) => /^smtps?:\/\/[^/]+/.test(value), 'must be an smtp:// or smtps:// URL, e.g. smtp://user:pass@mail.example:587')
 		.optional(),
+	/** Express `trust proxy`: how the client address is read behind load balancers. */
+	TRUST_PROXY: z
+		.string()
+		.regex(/^(loopback|\d+|[\d.:/, a-f]+)$/i, 'must be "loopback", a number of proxy hops, or a list of proxy addresses/subnets')
+		.default('loopback'),
 	MAIL_FROM: z.string().min(3, 'must be a sender such as "Lorica <no-reply@lorica.example>"').default('Lorica <no-reply@lorica.localhost>'),
 })
 
