@@ -1,8 +1,8 @@
 import { spawnSync } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
-import type { Database } from '#app/db/database.server.ts'
-import { exitWith, loadConfigOrExit } from './lib/config.ts'
+import { exitWith } from './lib/config.ts'
+import { withConfiguredDatabase } from './lib/database.ts'
 import { MIGRATIONS, ROOT, SCHEMA } from './lib/paths.ts'
 
 // npm run db:* — migrations without Prisma's native schema engine.
@@ -33,20 +33,6 @@ function generate() {
 	})
 	if (result.status !== 0) exitWith('prisma generate failed (see above)')
 	process.stdout.write('Prisma client generated in app/generated/prisma\n')
-}
-
-async function withConfiguredDatabase<T>(fn: (database: Database) => Promise<T>) {
-	const env = loadConfigOrExit()
-	const { explainDatabaseError, openConfiguredDatabase } = await import('#app/db/database.server.ts')
-	const { database } = openConfiguredDatabase(env)
-	process.stdout.write(`Database: ${env.DATABASE_URL ? 'PostgreSQL (DATABASE_URL)' : `embedded PGlite in ${env.DATA_DIR}/pglite`}\n`)
-	try {
-		return await fn(database)
-	} catch (error) {
-		throw explainDatabaseError(error, env)
-	} finally {
-		await database.close()
-	}
 }
 
 async function migrate() {

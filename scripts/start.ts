@@ -16,6 +16,7 @@ const { explainDatabaseError, openConfiguredDatabase } = await import('#app/db/d
 const { setDatabase } = await import('#app/db/db.server.ts')
 const { applyMigrations } = await import('#app/db/migrations.server.ts')
 const { seedDemo } = await import('#prisma/seed.ts')
+const { describeRefusals, isRefused, planPublication, publishPolicies } = await import('#app/policies/publish.server.ts')
 const { createHttpApp } = await import('#app/server/http.server.ts')
 const { sessionSecrets } = await import('#app/auth/secrets.server.ts')
 
@@ -31,6 +32,33 @@ try {
 }
 const { database, fresh } = opened
 let server: Server | undefined
+
+/**
+ * A fresh embedded database publishes the repository's policies, so the demo's sign-up
+ * works at once. Anywhere else publishing is a deliberate act (npm run policies:publish or
+ * the back office): the boot only says what is waiting, and never fails over it.
+ */
+async function publishOrReportPolicies(isFresh: boolean) {
+	try {
+		if (isFresh) {
+			const published = await publishPolicies(database.prisma, null, progress)
+			progress(`published ${published.length} policy version(s)`)
+			return
+		}
+		const plan = await planPublication(database.prisma)
+		const waiting = plan.filter((entry) => entry.status === 'new')
+		const refused = plan.filter(isRefused)
+		const problems = [
+			waiting.length
+				? `${waiting.length} policy file(s) not published yet (${waiting.map((entry) => entry.file).join(', ')}): run npm run policies:publish`
+				: '',
+			refused.length ? `refused policy change(s): ${describeRefusals(refused)}` : '',
+		].filter(Boolean)
+		if (problems.length) log.warn(problems.join('; '), { phase: 'boot' })
+	} catch (error) {
+		log.warn(`policies not ${isFresh ? 'published' : 'checked'}: ${error instanceof Error ? error.message : String(error)}`, { phase: 'boot' })
+	}
+}
 
 async function shutdown(signal: string) {
 	log.info('shutting down', { signal })
@@ -48,6 +76,7 @@ try {
 		progress(applied.length ? `applied ${applied.length} migration(s)` : 'migrations up to date')
 	}
 	if (env.SEED_DEMO === 'true' || (env.SEED_DEMO === 'auto' && fresh)) await seedDemo(database.prisma, progress)
+	await publishOrReportPolicies(fresh)
 	setDatabase(database)
 
 	let app

@@ -2,7 +2,7 @@ import { randomInt } from 'node:crypto'
 import { recordAudit } from '#app/audit/audit.server.ts'
 import { prisma } from '#app/db/db.server.ts'
 import { sendMail } from '#app/mail/mail.server.ts'
-import { currentPolicy } from '#app/policies/documents.server.ts'
+import { currentPolicyVersion } from '#app/policies/publish.server.ts'
 import { getEnv } from '#app/utils/env.server.ts'
 import { hitRateLimit, LIMITS, tooManyRequests } from '#app/utils/rate-limit.server.ts'
 import { keyedHash, randomToken, safeEqual } from './crypto.server.ts'
@@ -157,9 +157,9 @@ export async function pendingSignup(challengeId: string | null) {
 	return challenge
 }
 
-export function signupPolicies() {
-	const terms = currentPolicy('terms')
-	const privacy = currentPolicy('privacy')
+/** The published versions in force now: what a new account accepts. */
+export async function signupPolicies() {
+	const [terms, privacy] = await Promise.all([currentPolicyVersion('terms'), currentPolicyVersion('privacy')])
 	if (!terms || !privacy) throw new Response('Sign-up is closed until the Terms and Privacy Policy are published', { status: 503 })
 	return { terms: terms.version, privacy: privacy.version }
 }
@@ -172,7 +172,7 @@ export async function completeSignup(
 ) {
 	const challenge = await pendingSignup(challengeId)
 	if (!challenge) throw new LoginError('Your e-mail confirmation has expired. Sign in again to continue.')
-	const policies = signupPolicies()
+	const policies = await signupPolicies()
 	if (input.acceptedTermsVersion !== policies.terms || input.acceptedPrivacyVersion !== policies.privacy)
 		throw new LoginError('The Terms or Privacy Policy changed while you were signing up. Please read and accept the current versions.')
 	return prisma.$transaction(async (tx) => {

@@ -1,6 +1,6 @@
 import { NavLink } from '@remix-run/react'
 
-export type BackOfficeLinks = { orders: boolean; users: boolean; audit: boolean }
+export type BackOfficeLinks = { orders: boolean; users: boolean; audit: boolean; policies: boolean }
 
 export function BackOfficeNav({ links }: { links: BackOfficeLinks }) {
 	return (
@@ -24,6 +24,11 @@ export function BackOfficeNav({ links }: { links: BackOfficeLinks }) {
 				{links.audit ? (
 					<li>
 						<NavLink to="/admin/audit">Audit log</NavLink>
+					</li>
+				) : null}
+				{links.policies ? (
+					<li>
+						<NavLink to="/admin/policies">Policies</NavLink>
 					</li>
 				) : null}
 			</ul>

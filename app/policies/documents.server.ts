@@ -6,9 +6,12 @@ import { z } from 'zod'
 
 import { POLICY_KINDS, type PolicyKind } from './kinds.ts'
 
+/** Major.minor, compared numerically (see compareVersions). */
+export const POLICY_VERSION_PATTERN = /^\d+\.\d+$/
+
 const frontMatter = z.object({
 	kind: z.enum(POLICY_KINDS),
-	version: z.string().regex(/^\d+\.\d+$/, 'version must look like 1.0'),
+	version: z.string().regex(POLICY_VERSION_PATTERN, 'version must look like 1.0'),
 	effective: z.coerce.date(),
 	material: z.boolean(),
 	summary: z.string().min(1),
@@ -29,7 +32,8 @@ export function parsePolicyFile(file: string): PolicyDocument {
 	return { ...parsed.data, body: match[2]!, file }
 }
 
-function compareVersions(a: string, b: string) {
+/** Numeric by part: 1.10 comes after 1.9. */
+export function compareVersions(a: string, b: string) {
 	const [aMajor = 0, aMinor = 0] = a.split('.').map(Number)
 	const [bMajor = 0, bMinor = 0] = b.split('.').map(Number)
 	return aMajor - bMajor || aMinor - bMinor
@@ -52,7 +56,7 @@ export function currentPolicy(kind: PolicyKind, now = new Date()): PolicyDocumen
 		.at(-1)
 }
 
-export function renderPolicyHtml(document: PolicyDocument): string {
+export function renderPolicyHtml(body: string): string {
 	// Policy files are written by the operator and reviewed in git, never by users.
-	return marked.parse(document.body, { async: false })
+	return marked.parse(body, { async: false })
 }

@@ -1,17 +1,35 @@
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
-import { useLoaderData } from '@remix-run/react'
-import { currentPolicy, renderPolicyHtml } from '#app/policies/documents.server.ts'
-import { isPolicyKind, POLICY_TITLES } from '#app/policies/kinds.ts'
+import { Link, useLoaderData } from '@remix-run/react'
+import { PolicyErrorBoundary, PolicyVersionList } from '#app/components/policy-versions.tsx'
+import { renderPolicyHtml } from '#app/policies/documents.server.ts'
+import { day, notFound, requirePolicyKind, versionList } from '#app/policies/pages.server.ts'
+import { currentPolicyVersion, listPublishedVersions, previousVersion } from '#app/policies/publish.server.ts'
 
 export async function loader({ params }: LoaderFunctionArgs) {
-	if (!isPolicyKind(params.kind)) throw new Response('No such policy', { status: 404 })
-	const document = currentPolicy(params.kind)
-	if (!document) throw new Response('This policy has not been published yet', { status: 404 })
+	const { kind, title } = requirePolicyKind(params.kind)
+	const now = new Date()
+	const [current, versions] = await Promise.all([currentPolicyVersion(kind, now), listPublishedVersions(kind)])
+	const list = versionList(versions, now)
+	if (!current) {
+		const first = list.find((entry) => entry.state === 'upcoming')
+		throw notFound(
+			first
+				? `No version of the ${title} is in force yet: version ${first.version} takes effect on ${first.effective}.`
+				: `The ${title} has not been published yet.`,
+		)
+	}
+	const upcoming = list.find((entry) => entry.state === 'upcoming')
 	return {
-		title: POLICY_TITLES[params.kind],
-		version: document.version,
-		effective: document.effective.toISOString().slice(0, 10),
-		html: renderPolicyHtml(document),
+		kind,
+		title,
+		version: current.version,
+		effective: day(current.effectiveAt),
+		summary: current.summary,
+		material: current.material,
+		html: renderPolicyHtml(current.body),
+		versions: list,
+		previous: previousVersion(versions, current.version) ?? null,
+		upcoming: upcoming ?? null,
 	}
 }
 
@@ -26,7 +44,29 @@ export default function PolicyPage() {
 			<p className="eyebrow">
 				Version {policy.version} · effective <time dateTime={policy.effective}>{policy.effective}</time>
 			</p>
+			<div className="notice policy-changes">
+				<p>
+					<strong>What changed in this version:</strong> {policy.summary}
+					{policy.material ? ' This is a material change: it affects what we do with your data or what you agreed to.' : null}
+				</p>
+				{policy.previous ? (
+					<p>
+						<Link to={`/policies/${policy.kind}/diff?${new URLSearchParams({ from: policy.previous, to: policy.version })}`}>
+							Compare with version {policy.previous}
+						</Link>
+					</p>
+				) : null}
+				{policy.upcoming ? (
+					<p>
+						<Link to={`/policies/${policy.kind}/${policy.upcoming.version}`}>Version {policy.upcoming.version}</Link> takes effect on{' '}
+						<time dateTime={policy.upcoming.effective}>{policy.upcoming.effective}</time>.
+					</p>
+				) : null}
+			</div>
 			<div dangerouslySetInnerHTML={{ __html: policy.html }} />
+			<PolicyVersionList kind={policy.kind} versions={policy.versions} shown={policy.version} />
 		</article>
 	)
 }
+
+export const ErrorBoundary = PolicyErrorBoundary

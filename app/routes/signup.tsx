@@ -20,7 +20,7 @@ export const meta: MetaFunction = () => [{ title: 'Create your account — Loric
 export async function loader({ request }: LoaderFunctionArgs) {
 	const pending = await pendingSignup(await readLoginChallengeId(request))
 	if (!pending) throw redirect('/login')
-	return { email: pending.email, policies: signupPolicies() }
+	return { email: pending.email, policies: await signupPolicies() }
 }
 
 export async function action({ request }: ActionFunctionArgs) {

@@ -43,6 +43,13 @@ const schema = z.object({
 		.string()
 		.refine((value) => /^smtps?:\/\/[^/]+/.test(value), 'must be an smtp:// or smtps:// URL, e.g. smtp://user:pass@mail.example:587')
 		.optional(),
+	/** Statutory retention of payment and tax records (years after the end of the tax year). */
+	PAYMENT_RECORDS_RETENTION_YEARS: z.coerce
+		.number({ error: 'must be a whole number of years between 1 and 30' })
+		.int('must be a whole number of years between 1 and 30')
+		.min(1, 'must be a whole number of years between 1 and 30')
+		.max(30, 'must be a whole number of years between 1 and 30')
+		.default(5),
 	/** Express `trust proxy`: how the client address is read behind load balancers. */
 	TRUST_PROXY: z
 		.string()

@@ -28,6 +28,9 @@ const EXPECTED: Record<string, Expectation> = {
 	_index: { path: '/' },
 	healthz: { path: '/healthz', loader: all(200) },
 	'policies.$kind': { path: '/policies/privacy', params: { kind: 'privacy' }, loader: all(200) },
+	'policies.$kind_.$version': { path: '/policies/privacy/1.0', params: { kind: 'privacy', version: '1.0' }, loader: all(200) },
+	// The cookie policy has one version: nothing earlier to compare it with.
+	'policies.$kind_.diff': { path: '/policies/cookies/diff', params: { kind: 'cookies' }, loader: all(404) },
 	'login._index': { path: '/login', loader: { ...all(302), anonymous: 200 }, action: all(400) },
 	'login.code': { path: '/login/code', loader: all(302), action: all(302) },
 	'login.link': { path: '/login/link', loader: all(200), action: all(400) },
@@ -46,6 +49,8 @@ const EXPECTED: Record<string, Expectation> = {
 	'admin.orders': { path: '/admin/orders', loader: staff(200) },
 	'admin.users': { path: '/admin/users', loader: staff(200), action: { anonymous: 302, customer: 403, support: 403, dpo: 403, admin: 302 } },
 	'admin.audit': { path: '/admin/audit', loader: { ...staff(200), support: 403 } },
+	// Publishing needs a fresh TOTP check: the signed-in DPO and admin are sent to /reverify.
+	'admin.policies': { path: '/admin/policies', loader: { ...staff(200), support: 403 }, action: { anonymous: 302, customer: 403, support: 403, dpo: 302, admin: 302 } },
 	'dev.outbox._index': { path: '/dev/outbox', loader: all(200) },
 	'dev.outbox.$id': { path: '/dev/outbox/unknown', params: { id: 'unknown' }, loader: all(404) },
 }

@@ -3,8 +3,9 @@ import os from 'node:os'
 import path from 'node:path'
 import { PGlite } from '@electric-sql/pglite'
 import type { TestProject } from 'vitest/node'
-import { openPglite, openPostgres } from '#app/db/database.server.ts'
+import { openPglite, openPostgres, type Database } from '#app/db/database.server.ts'
 import { applyMigrations } from '#app/db/migrations.server.ts'
+import { publishPolicies } from '#app/policies/publish.server.ts'
 import { MIGRATIONS } from '../../scripts/lib/paths.ts'
 import { databaseUrl, dropDatabase, uniqueName, withAdmin } from './template.ts'
 
@@ -18,13 +19,28 @@ declare module 'vitest' {
 	}
 }
 
+/**
+ * Migrated, with the repository's policies published as on a real deployment (sign-up
+ * needs them). Their audit events are dropped so that every test's log starts at seq 1:
+ * the audit tests check the chain from its genesis.
+ */
+async function prepareTemplate(database: Database) {
+	await applyMigrations(database, MIGRATIONS)
+	await publishPolicies(database.prisma, null)
+	await database.withSql(async (sql) => {
+		await sql.exec('ALTER TABLE "AuditEvent" DISABLE TRIGGER USER')
+		await sql.exec('DELETE FROM "AuditEvent"')
+		await sql.exec('ALTER TABLE "AuditEvent" ENABLE TRIGGER USER')
+	})
+}
+
 export default async function setup(project: TestProject) {
 	const baseUrl = process.env.DATABASE_URL
 	if (baseUrl) {
 		const template = uniqueName('lorica_tpl_')
 		await withAdmin(baseUrl, (client) => client.query(`CREATE DATABASE "${template}"`))
 		const database = openPostgres(databaseUrl(baseUrl, template), { max: 1 })
-		await applyMigrations(database, MIGRATIONS)
+		await prepareTemplate(database)
 		await database.close()
 		project.provide('testDatabase', { kind: 'postgres', baseUrl, template })
 		return async () => {
@@ -40,7 +56,7 @@ export default async function setup(project: TestProject) {
 
 	const pglite = new PGlite()
 	const database = openPglite(pglite)
-	await applyMigrations(database, MIGRATIONS)
+	await prepareTemplate(database)
 	const dump = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'lorica-test-')), 'template.tar.gz')
 	fs.writeFileSync(dump, Buffer.from(await (await pglite.dumpDataDir('gzip')).arrayBuffer()))
 	await database.close()

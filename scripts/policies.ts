@@ -1,0 +1,58 @@
+import { exitWith } from './lib/config.ts'
+import { withConfiguredDatabase } from './lib/database.ts'
+import { MIGRATIONS } from './lib/paths.ts'
+
+// npm run policies:* — compare the files in policies/ with the published versions, and
+// publish the new ones. A published version never changes; see app/policies/publish.server.ts.
+
+const USAGE = `Usage: npm run policies:<command>
+  policies:check     list every policy file as new, unchanged or refused; exit 1 if any is refused
+  policies:publish   publish the new files (all or nothing), recorded in the audit log as the system`
+
+const progress = (message: string) => process.stdout.write(`  ${message}\n`)
+
+type Database = Parameters<Parameters<typeof withConfiguredDatabase>[0]>[0]
+
+async function requireMigrated(database: Database) {
+	const { migrationStatus } = await import('#app/db/migrations.server.ts')
+	const { pending } = await migrationStatus(database, MIGRATIONS)
+	if (pending.length) throw new Error(`${pending.length} migration(s) pending: run npm run db:migrate first`)
+}
+
+async function check() {
+	const { describeRefusals, isRefused, planPublication } = await import('#app/policies/publish.server.ts')
+	const plan = await withConfiguredDatabase(async (database) => {
+		await requireMigrated(database)
+		return planPublication(database.prisma)
+	})
+	const width = Math.max(0, ...plan.map((entry) => entry.file.length))
+	for (const entry of plan) progress(`${entry.status.padEnd(12)} ${entry.file.padEnd(width)}  ${entry.reason}`)
+	const refused = plan.filter(isRefused)
+	const fresh = plan.filter((entry) => entry.status === 'new')
+	process.stdout.write(`${plan.length} version(s): ${fresh.length} new, ${plan.length - fresh.length - refused.length} published, ${refused.length} refused.\n`)
+	if (refused.length) exitWith(`${refused.length} published version(s) would change. ${describeRefusals(refused)}`)
+	if (fresh.length) process.stdout.write('Publish the new ones with: npm run policies:publish\n')
+}
+
+async function publish() {
+	const { publishPolicies } = await import('#app/policies/publish.server.ts')
+	const published = await withConfiguredDatabase(async (database) => {
+		await requireMigrated(database)
+		return publishPolicies(database.prisma, null, progress)
+	})
+	process.stdout.write(published.length ? `Published ${published.length} version(s).\n` : 'Nothing to publish: every policy file is already published.\n')
+}
+
+const [command] = process.argv.slice(2)
+const commands: Record<string, () => Promise<void>> = { check, publish }
+
+const run = command ? commands[command] : undefined
+if (!run) {
+	process.stderr.write(`${USAGE}\n`)
+	process.exit(2)
+}
+try {
+	await run()
+} catch (error) {
+	exitWith(error)
+}
