@@ -1,5 +1,6 @@
 import type { PrismaClient } from '#app/generated/prisma/client.ts'
 import type { BaseModelFamily, ConceptType, OrderStatus, Role } from '#app/generated/prisma/enums.ts'
+import { currentPolicy } from '#app/policies/documents.server.ts'
 
 // Demo data for the embedded database and for `npm run db:seed`. Every row has a fixed
 // key and is upserted, so seeding twice changes nothing.
@@ -92,6 +93,13 @@ export async function seedDemo(prisma: PrismaClient, onProgress: (message: strin
 	}
 
 	const customer = DEMO_ACCOUNTS[0]!
+	// The demo customer signed up under the Terms and Privacy Policy in the repository.
+	for (const kind of ['terms', 'privacy'] as const) {
+		const version = currentPolicy(kind)?.version
+		if (!version) continue
+		const accepted = await prisma.policyAcceptance.findFirst({ where: { userId: customer.id, kind, version }, select: { id: true } })
+		if (!accepted) await prisma.policyAcceptance.create({ data: { userId: customer.id, kind, version, context: 'signup' }, select: { id: true } })
+	}
 	for (const order of DEMO_ORDERS) {
 		const createdAt = new Date(Date.now() - order.daysAgo * 86_400_000)
 		const status = order.path.at(-1)!

@@ -36,11 +36,16 @@ async function check() {
 
 async function publish() {
 	const { publishPolicies } = await import('#app/policies/publish.server.ts')
-	const published = await withConfiguredDatabase(async (database) => {
+	const { queuePolicyNotices } = await import('#app/policies/notices.server.ts')
+	const { setDatabase } = await import('#app/db/db.server.ts')
+	const { published, queued } = await withConfiguredDatabase(async (database) => {
 		await requireMigrated(database)
-		return publishPolicies(database.prisma, null, progress)
+		const published = await publishPolicies(database.prisma, null, progress)
+		setDatabase(database)
+		return { published, queued: await queuePolicyNotices() }
 	})
 	process.stdout.write(published.length ? `Published ${published.length} version(s).\n` : 'Nothing to publish: every policy file is already published.\n')
+	if (queued) process.stdout.write(`${queued} customer notice(s) queued; the server's scheduler (or npm run jobs:policy-notices) sends them.\n`)
 }
 
 const [command] = process.argv.slice(2)

@@ -19,6 +19,7 @@ const { seedDemo } = await import('#prisma/seed.ts')
 const { describeRefusals, isRefused, planPublication, publishPolicies } = await import('#app/policies/publish.server.ts')
 const { createHttpApp } = await import('#app/server/http.server.ts')
 const { sessionSecrets } = await import('#app/auth/secrets.server.ts')
+const { startScheduler } = await import('../jobs/scheduler.ts')
 
 const progress = (msg: string) => log.info(msg, { phase: 'boot' })
 
@@ -60,8 +61,11 @@ async function publishOrReportPolicies(isFresh: boolean) {
 	}
 }
 
+let stopScheduler = () => {}
+
 async function shutdown(signal: string) {
 	log.info('shutting down', { signal })
+	stopScheduler()
 	const force = setTimeout(() => process.exit(1), 10_000).unref()
 	await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)))
 	await database.close()
@@ -100,6 +104,7 @@ try {
 	const address = server.address()
 	const port = typeof address === 'object' && address ? address.port : env.PORT
 	log.info('listening', { url: `http://localhost:${port}`, mode: dev ? 'development' : 'production' })
+	stopScheduler = startScheduler()
 	process.once('SIGINT', () => void shutdown('SIGINT'))
 	process.once('SIGTERM', () => void shutdown('SIGTERM'))
 } catch (error) {

@@ -1,4 +1,5 @@
 import { redirect } from '@remix-run/node'
+import { pendingFor } from '#app/policies/acceptance.server.ts'
 import { can, isStaff, type Permission } from './permissions.ts'
 import { getCurrentSession, type CurrentSession } from './session.server.ts'
 
@@ -12,11 +13,14 @@ function here(request: Request) {
 type RequireOptions = {
 	/** The pages that enrol or check the second factor must open before it is done. */
 	twoFactor?: 'required' | 'skip'
+	/** The acceptance page itself, and the account page (the way out without accepting). */
+	policies?: 'required' | 'skip'
 }
 
 /**
  * The signed-in user, or a redirect to /login. Staff cannot go anywhere but the TOTP
- * pages until they have enrolled and passed TOTP in this session.
+ * pages until they have enrolled and passed TOTP in this session; customers cannot go on
+ * past a material policy change they have not accepted.
  */
 export async function requireUser(request: Request, options: RequireOptions = {}): Promise<CurrentSession> {
 	const session = await getCurrentSession(request)
@@ -25,6 +29,9 @@ export async function requireUser(request: Request, options: RequireOptions = {}
 		if (!session.user.totpEnabledAt) throw redirect(`/account/two-factor?${new URLSearchParams({ redirectTo: here(request) })}`)
 		if (!session.secondFactorAt) throw redirect(`/login/two-factor?${new URLSearchParams({ redirectTo: here(request) })}`)
 	}
+	// A material change of the Terms or Privacy Policy stops customers until they re-accept.
+	if (options.policies !== 'skip' && (await pendingFor(session)).length)
+		throw redirect(`/policies/accept?${new URLSearchParams({ redirectTo: here(request) })}`)
 	return session
 }
 

@@ -8,7 +8,7 @@ import { listActiveSessions, signOutResponse } from '#app/auth/session.server.ts
 export const meta: MetaFunction = () => [{ title: 'Your account — Lorica' }]
 
 export async function loader({ request }: LoaderFunctionArgs) {
-	const session = await requirePermission(request, 'read:session:own')
+	const session = await requirePermission(request, 'read:session:own', { policies: 'skip' })
 	const sessions = await listActiveSessions(session.user.id)
 	return {
 		user: {
@@ -30,7 +30,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 }
 
 export async function action({ request }: ActionFunctionArgs) {
-	const session = await requirePermission(request, 'delete:session:own')
+	const session = await requirePermission(request, 'delete:session:own', { policies: 'skip' })
 	const formData = await request.formData()
 	const intent = formData.get('intent')
 	if (intent === 'sign-out-everywhere') {

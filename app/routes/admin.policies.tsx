@@ -7,6 +7,7 @@ import { backOfficeLinks } from '#app/auth/back-office.server.ts'
 import { requirePermission, requireRecentVerification } from '#app/auth/require.server.ts'
 import { prisma } from '#app/db/db.server.ts'
 import { day } from '#app/policies/pages.server.ts'
+import { queuePolicyNotices } from '#app/policies/notices.server.ts'
 import { isRefused, planPublication, publishPolicies, type PlanStatus } from '#app/policies/publish.server.ts'
 import { UserFacingError } from '#app/utils/errors.ts'
 
@@ -56,8 +57,10 @@ export async function action({ request }: ActionFunctionArgs) {
 	if (submission.status !== 'success') return data({ ok: false, message: 'Use the Publish button to publish.' }, { status: 400 })
 	try {
 		const published = await publishPolicies(prisma, { id: session.user.id, role: session.user.role })
+		// Delivery is the scheduler's; queueing here means nobody is missed if it is slow.
+		const queued = await queuePolicyNotices()
 		const message = published.length
-			? `Published ${published.length} version(s): ${published.map((entry) => `${entry.kind} ${entry.version}`).join(', ')}.`
+			? `Published ${published.length} version(s): ${published.map((entry) => `${entry.kind} ${entry.version}`).join(', ')}.${queued ? ` ${queued} customer notice(s) queued for e-mail.` : ''}`
 			: 'Nothing to publish: every policy file is already published.'
 		return data({ ok: true, message })
 	} catch (error) {

@@ -13,12 +13,15 @@ let counter = 0
 export async function createUser(db: Database, role: Role, options: { totp?: boolean; email?: string } = {}): Promise<TestUser> {
 	const email = options.email ?? `${role}-${++counter}-${Date.now()}@people.test`
 	const totpSecret = (options.totp ?? role !== 'customer') ? generateTotpSecret() : null
+	// Customers signed up under the published Terms and Privacy Policy, as real ones did.
+	const published = role === 'customer' ? await db.prisma.policyVersion.findMany({ where: { kind: { in: ['terms', 'privacy'] } }, select: { kind: true, version: true } }) : []
 	const user = await db.prisma.user.create({
 		data: {
 			email,
 			role,
 			ageConfirmedAt: new Date(),
 			...(totpSecret ? { totpSecret: seal(totpSecret), totpEnabledAt: new Date() } : {}),
+			acceptances: { create: published.map((policy) => ({ kind: policy.kind, version: policy.version, context: 'signup' })) },
 		},
 		select: { id: true },
 	})
