@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
-import { exitWith } from './lib/config.ts'
+import { exitWith, runCommand } from './lib/config.ts'
 import { withConfiguredDatabase } from './lib/database.ts'
 import { MIGRATIONS, ROOT, SCHEMA } from './lib/paths.ts'
 
@@ -90,7 +90,7 @@ async function check() {
 	process.stdout.write('schema.prisma and prisma/migrations agree.\n')
 }
 
-const [command, ...args] = process.argv.slice(2)
+const [, ...args] = process.argv.slice(2)
 const commands: Record<string, () => unknown> = {
 	generate,
 	migrate,
@@ -100,13 +100,4 @@ const commands: Record<string, () => unknown> = {
 	check,
 }
 
-const run = command ? commands[command] : undefined
-if (!run) {
-	process.stderr.write(`${USAGE}\n`)
-	process.exit(2)
-}
-try {
-	await run()
-} catch (error) {
-	exitWith(error)
-}
+await runCommand(commands, USAGE)

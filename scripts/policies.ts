@@ -1,4 +1,4 @@
-import { exitWith } from './lib/config.ts'
+import { exitWith, runCommand } from './lib/config.ts'
 import { withConfiguredDatabase } from './lib/database.ts'
 import { MIGRATIONS } from './lib/paths.ts'
 
@@ -48,16 +48,6 @@ async function publish() {
 	if (queued) process.stdout.write(`${queued} customer notice(s) queued; the server's scheduler (or npm run jobs:policy-notices) sends them.\n`)
 }
 
-const [command] = process.argv.slice(2)
 const commands: Record<string, () => Promise<void>> = { check, publish }
 
-const run = command ? commands[command] : undefined
-if (!run) {
-	process.stderr.write(`${USAGE}\n`)
-	process.exit(2)
-}
-try {
-	await run()
-} catch (error) {
-	exitWith(error)
-}
+await runCommand(commands, USAGE)

@@ -27,3 +27,18 @@ export function exitWith(error: unknown): never {
 	if (process.env.DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`)
 	process.exit(1)
 }
+
+/** Runs the subcommand named by the first argument; usage (exit 2) when there is none such. */
+export async function runCommand(commands: Record<string, () => unknown>, usage: string) {
+	const [command] = process.argv.slice(2)
+	const run = command ? commands[command] : undefined
+	if (!run) {
+		process.stderr.write(`${usage}\n`)
+		process.exit(2)
+	}
+	try {
+		await run()
+	} catch (error) {
+		exitWith(error)
+	}
+}
