@@ -1,9 +1,11 @@
-import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
+import { data, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { isRouteErrorResponse, Links, Meta, Outlet, Scripts, ScrollRestoration, useRouteError, useRouteLoaderData } from '@remix-run/react'
 import type { ReactNode } from 'react'
 import { SiteFooter } from '#app/components/site-footer.tsx'
 import { SiteHeader } from '#app/components/site-header.tsx'
 import { can } from '#app/auth/permissions.ts'
+import { ConsentBanner } from '#app/components/consent-banner.tsx'
+import { applyGpc, consentState, readConsentSubject } from '#app/consent/consent.server.ts'
 import { getCurrentSession } from '#app/auth/session.server.ts'
 import { outboxViewerEnabled } from '#app/mail/mail.server.ts'
 import appStylesHref from '#app/styles/app.css?url'
@@ -19,19 +21,32 @@ export const meta: MetaFunction = () => [
 	{ name: 'description', content: 'Order LoRA training for image and video models; see, export and delete your data at any time.' },
 ]
 
-export async function loader({ request }: LoaderFunctionArgs) {
+export async function loader({ request, context }: LoaderFunctionArgs) {
 	const session = await getCurrentSession(request)
-	return {
-		user: session
-			? { name: session.user.displayName ?? session.user.email, backOffice: can(session.user.role, 'read:backoffice:any') }
-			: null,
-		demoOutbox: outboxViewerEnabled(),
-	}
+	const who = { subjectId: await readConsentSubject(request), userId: session?.user.id ?? null }
+	let consent = await consentState(who)
+	const gpc = await applyGpc(request, context, who.userId, consent)
+	if (gpc) consent = await consentState({ ...who, subjectId: gpc.subjectId })
+	return data(
+		{
+			user: session
+				? { name: session.user.displayName ?? session.user.email, backOffice: can(session.user.role, 'read:backoffice:any') }
+				: null,
+			demoOutbox: outboxViewerEnabled(),
+			// Nothing optional loads unless these are true; today nothing optional exists.
+			consent: {
+				banner: consent.needsChoice,
+				analytics: consent.purposes.analytics?.granted ?? false,
+				advertising: consent.purposes.advertising?.granted ?? false,
+			},
+		},
+		gpc?.setCookie ? { headers: { 'Set-Cookie': gpc.setCookie } } : undefined,
+	)
 }
 
 export function Layout({ children }: { children: ReactNode }) {
 	const nonce = useNonce()
-	const data = useRouteLoaderData<typeof loader>('root')
+	const rootData = useRouteLoaderData<typeof loader>('root')
 	return (
 		<html lang="en">
 			<head>
@@ -44,11 +59,12 @@ export function Layout({ children }: { children: ReactNode }) {
 				<a className="skip-link" href="#main">
 					Skip to content
 				</a>
-				<SiteHeader user={data?.user ?? null} />
+				<SiteHeader user={rootData?.user ?? null} />
 				<main id="main" tabIndex={-1}>
 					{children}
 				</main>
-				<SiteFooter demoOutbox={data?.demoOutbox ?? false} />
+				<SiteFooter demoOutbox={rootData?.demoOutbox ?? false} />
+				{rootData?.consent.banner ? <ConsentBanner /> : null}
 				<ScrollRestoration nonce={nonce} />
 				<Scripts nonce={nonce} />
 			</body>

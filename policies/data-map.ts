@@ -154,6 +154,26 @@ export function declareDataMap(config: DataMapConfig): DataMap {
 				exported: true,
 			},
 			{
+				id: 'consent_records',
+				name: 'Consent records',
+				description:
+					'Each choice about optional cookies and marketing e-mail: an anonymous consent id (linked to your account when you sign in), the purpose, yes or no, how you chose, the notice version shown, whether your browser sent Global Privacy Control, a keyed hash of your IP address and your browser name',
+				subjects: ['customers', 'visitors'],
+				status: 'active',
+				storage: [
+					{
+						kind: 'database',
+						model: 'ConsentEvent',
+						fields: ['subjectId', 'purpose', 'granted', 'method', 'noticeKind', 'noticeVersion', 'gpc', 'ipHash', 'userAgent', 'at'],
+					},
+				],
+				purposes: ['respect your choices', 'prove them (Art. 7(1) GDPR)'],
+				legalBasis: 'legal_obligation',
+				retention: { duration: { amount: 3, unit: 'years' }, clock: 'created', end: 'delete' },
+				recipients: [],
+				exported: true,
+			},
+			{
 				id: 'audit_log',
 				name: 'Audit log',
 				description: 'Privileged and privacy-relevant actions: who (an account id), what, on what, when — no contact details',
@@ -299,6 +319,7 @@ export function declareDataMap(config: DataMapConfig): DataMap {
 		cookies: [
 			{ name: '__lorica_session', purpose: 'mandatory', description: 'keeps you signed in', lifetime: '30 days, or until you sign out' },
 			{ name: '__lorica_login', purpose: 'mandatory', description: 'links a sign-in code to the browser that asked for it', lifetime: '15 minutes' },
+			{ name: '__lorica_consent', purpose: 'mandatory', description: 'an anonymous id under which your cookie choices are recorded', lifetime: '12 months' },
 		],
 	})
 }

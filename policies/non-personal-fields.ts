@@ -11,6 +11,7 @@ export const NON_PERSONAL_FIELDS: NonPersonalFields = {
 	AuditEvent: { seq: 'position in the chain', prevHash: 'chain hash', hash: 'chain hash' },
 	Order: { id: 'random identifier', customerId: 'link to the account (covered by Account)' },
 	OrderStatusChange: { id: 'random identifier', orderId: 'link to the order' },
+	ConsentEvent: { id: 'random identifier', userId: 'link to the account (covered by Account)' },
 	PolicyNotice: { id: 'random identifier', userId: 'link to the account (covered by Account)' },
 	PolicyVersion: {
 		id: 'random identifier',

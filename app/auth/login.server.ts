@@ -1,5 +1,6 @@
 import { randomInt } from 'node:crypto'
 import { recordAudit } from '#app/audit/audit.server.ts'
+import { linkConsentToUser } from '#app/consent/consent.server.ts'
 import { prisma } from '#app/db/db.server.ts'
 import { sendMail } from '#app/mail/mail.server.ts'
 import { currentPolicyVersion } from '#app/policies/publish.server.ts'
@@ -126,6 +127,7 @@ export async function completeLogin(verified: Verified, request: Request): Promi
 	if (!user) return { kind: 'signup', challengeId: verified.id }
 	const { setCookie } = await prisma.$transaction(async (tx) => {
 		await consume(tx, verified.id)
+		await linkConsentToUser(tx, request, user.id)
 		const session = await createSession(tx, user.id, request)
 		await recordAudit(tx, {
 			actor: { id: user.id, role: user.role },
@@ -192,6 +194,7 @@ export async function completeSignup(
 			},
 			select: { id: true, role: true },
 		})
+		await linkConsentToUser(tx, request, user.id)
 		const session = await createSession(tx, user.id, request)
 		await recordAudit(tx, {
 			actor: { id: user.id, role: user.role },

@@ -11,6 +11,9 @@ export function SiteFooter({ demoOutbox }: { demoOutbox: boolean }) {
 							<Link to={`/policies/${kind}`}>{title}</Link>
 						</li>
 					))}
+					<li>
+						<Link to="/consent">Cookie settings</Link>
+					</li>
 				</ul>
 			</nav>
 			<p>Lorica — LoRA training where what the policies say is what the code does.</p>

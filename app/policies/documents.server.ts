@@ -15,6 +15,8 @@ const frontMatter = z.object({
 	effective: z.coerce.date(),
 	material: z.boolean(),
 	summary: z.string().min(1),
+	/** Cookie policy only: purposes whose description changed, so stored choices for them lapse. */
+	changedPurposes: z.array(z.enum(['analytics', 'advertising'])).default([]),
 })
 
 export type PolicyDocument = z.infer<typeof frontMatter> & { body: string; file: string }

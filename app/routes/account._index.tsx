@@ -1,16 +1,24 @@
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
-import { Form, Link, useLoaderData } from '@remix-run/react'
+import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
 import { signOutEverywhere, signOutOtherSession } from '#app/auth/account.server.ts'
 import { can, isStaff } from '#app/auth/permissions.ts'
 import { requirePermission } from '#app/auth/require.server.ts'
 import { listActiveSessions, signOutResponse } from '#app/auth/session.server.ts'
+import { consentHistory } from '#app/consent/consent.server.ts'
+import { marketingAllowed, setMarketingConsent } from '#app/consent/marketing.server.ts'
 
 export const meta: MetaFunction = () => [{ title: 'Your account — Lorica' }]
 
 export async function loader({ request }: LoaderFunctionArgs) {
 	const session = await requirePermission(request, 'read:session:own', { policies: 'skip' })
-	const sessions = await listActiveSessions(session.user.id)
+	const [sessions, history, marketing] = await Promise.all([
+		listActiveSessions(session.user.id),
+		consentHistory(session.user.id),
+		marketingAllowed(session.user.id),
+	])
 	return {
+		marketing,
+		consents: history.map((event) => ({ ...event, at: event.at.toISOString() })),
 		user: {
 			email: session.user.email,
 			displayName: session.user.displayName,
@@ -29,10 +37,16 @@ export async function loader({ request }: LoaderFunctionArgs) {
 	}
 }
 
-export async function action({ request }: ActionFunctionArgs) {
-	const session = await requirePermission(request, 'delete:session:own', { policies: 'skip' })
+export async function action({ request, context }: ActionFunctionArgs) {
 	const formData = await request.formData()
 	const intent = formData.get('intent')
+	if (intent === 'marketing') {
+		const session = await requirePermission(request, 'update:user:own', { policies: 'skip' })
+		const granted = formData.get('marketing') === 'on'
+		await setMarketingConsent(request, context, session.user.id, granted)
+		return data({ message: granted ? 'You will get occasional news by e-mail.' : 'You will get no news e-mails.' })
+	}
+	const session = await requirePermission(request, 'delete:session:own', { policies: 'skip' })
 	if (intent === 'sign-out-everywhere') {
 		await signOutEverywhere(session)
 		return signOutResponse('/login')
@@ -49,7 +63,8 @@ function formatDate(iso: string) {
 }
 
 export default function AccountPage() {
-	const { user, sessions, canOrder, backOffice } = useLoaderData<typeof loader>()
+	const { user, sessions, canOrder, backOffice, marketing, consents } = useLoaderData<typeof loader>()
+	const actionData = useActionData<typeof action>()
 	return (
 		<section className="page narrow stack" aria-labelledby="account-title">
 			<div>
@@ -61,6 +76,60 @@ export default function AccountPage() {
 					{backOffice ? <Link to="/admin">Back office</Link> : null}
 					<Link to="/account/two-factor">Two-factor authentication: {user.twoFactor ? 'on' : 'off'}</Link>
 				</p>
+			</div>
+			{actionData?.message ? (
+				<p className="notice" role="status">
+					{actionData.message}
+				</p>
+			) : null}
+			<div>
+				<h2>Your privacy choices</h2>
+				<Form method="post" className="stack">
+					<div className="field checkbox">
+						<input type="checkbox" id="marketing" name="marketing" defaultChecked={marketing} key={String(marketing)} />
+						<label htmlFor="marketing">Send me occasional news about Lorica by e-mail (you can unsubscribe from every one).</label>
+					</div>
+					<p className="actions">
+						<button type="submit" name="intent" value="marketing" className="button">
+							Save e-mail preference
+						</button>
+						<Link to="/consent">Cookie settings</Link>
+					</p>
+				</Form>
+				<h3>Consent history</h3>
+				{consents.length === 0 ? (
+					<p>No choices recorded yet.</p>
+				) : (
+					<div className="table-scroll">
+						<table className="data">
+							<thead>
+								<tr>
+									<th scope="col">When (UTC)</th>
+									<th scope="col">Purpose</th>
+									<th scope="col">Choice</th>
+									<th scope="col">How</th>
+									<th scope="col">Notice shown</th>
+								</tr>
+							</thead>
+							<tbody>
+								{consents.map((event) => (
+									<tr key={event.at + event.purpose + event.method}>
+										<td>{event.at.slice(0, 16).replace('T', ' ')}</td>
+										<td>{event.purpose.replace('_', ' ')}</td>
+										<td>{event.granted ? 'allowed' : 'refused'}</td>
+										<td>
+											{event.method.replace('_', ' ')}
+											{event.gpc ? ' (Global Privacy Control on)' : ''}
+										</td>
+										<td>
+											{event.noticeKind} {event.noticeVersion}
+										</td>
+									</tr>
+								))}
+							</tbody>
+						</table>
+					</div>
+				)}
 			</div>
 			<div>
 				<h2>Where you are signed in</h2>

@@ -43,8 +43,11 @@ export function securityHeaders(options: { dev: boolean; https: boolean }): expr
 }
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
-/** Signed by their sender and checked by their handler instead. */
-const EXEMPT_PREFIXES = ['/webhooks/']
+/**
+ * Authenticated by what they carry instead: webhooks by their sender's signature,
+ * unsubscribe by its signed token (mail clients post it without an Origin, RFC 8058).
+ */
+const EXEMPT_PREFIXES = ['/webhooks/', '/unsubscribe']
 
 function problem(res: express.Response, status: number, title: string, detail: string) {
 	res.status(status).type('application/problem+json').send(JSON.stringify({ type: 'about:blank', title, status, detail }))

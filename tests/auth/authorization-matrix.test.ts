@@ -31,6 +31,8 @@ const EXPECTED: Record<string, Expectation> = {
 	'policies.$kind_.$version': { path: '/policies/privacy/1.0', params: { kind: 'privacy', version: '1.0' }, loader: all(200) },
 	// The cookie policy has one version: nothing earlier to compare it with.
 	// Nothing to accept for these users: the page sends them on; posting without the tick is refused.
+	consent: { path: '/consent', loader: all(200), action: all(400) },
+	unsubscribe: { path: '/unsubscribe', loader: all(400), action: all(400) },
 	'policies.accept': { path: '/policies/accept', loader: all(302), action: signedIn(400) },
 	'policies.$kind_.diff': { path: '/policies/cookies/diff', params: { kind: 'cookies' }, loader: all(404) },
 	'login._index': { path: '/login', loader: { ...all(302), anonymous: 200 }, action: all(400) },

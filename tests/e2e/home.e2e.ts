@@ -48,3 +48,22 @@ describe('a visitor on the home page', () => {
 		await page.close()
 	})
 })
+
+describe('a visitor and cookies', () => {
+	test('sees Accept all and Reject all side by side, rejects with one click, and can review it from the footer', async () => {
+		const page = await running.browser.newPage()
+		await page.goto(`${running.app.url}/`)
+		const banner = page.getByRole('region', { name: 'Cookies' })
+		const accept = await banner.getByRole('button', { name: 'Accept all' }).boundingBox()
+		const reject = await banner.getByRole('button', { name: 'Reject all' }).boundingBox()
+		expect(Math.round(reject!.height)).toBe(Math.round(accept!.height))
+		expect(Math.abs(reject!.width - accept!.width)).toBeLessThan(2)
+		await banner.getByRole('button', { name: 'Reject all' }).click()
+		await banner.waitFor({ state: 'detached' })
+		await page.getByRole('link', { name: 'Cookie settings' }).click()
+		await page.waitForURL(`${running.app.url}/consent`)
+		await expect(page.getByRole('checkbox', { name: /Analytics/ }).isChecked()).resolves.toBe(false)
+		await expect(page.getByText(/refused on \d{4}-\d{2}-\d{2}/).count()).resolves.toBe(2)
+		await page.close()
+	})
+})
