@@ -94,9 +94,14 @@ describe('cookie consent', () => {
 		expect((await root(cookie, gpc)).data.consent).toMatchObject({ advertising: true })
 		expect((await events(db)).filter((event) => event.method === 'gpc')).toHaveLength(1)
 
+		// A first visit with GPC: advertising is off without writing anything; the first choice carries the flag.
+		const before = (await events(db)).length
 		const fresh = await root('', gpc)
-		expect(fresh.cookie).toMatch(/^__lorica_consent=/)
+		expect(fresh.cookie).toBe('')
 		expect(fresh.data.consent).toMatchObject({ banner: true, advertising: false })
+		expect(await events(db)).toHaveLength(before)
+		await choose('', { intent: 'reject_all' }, gpc)
+		expect((await events(db)).at(-1)).toMatchObject({ method: 'reject_all', gpc: true })
 	})
 
 	test('a new cookie policy that changes a purpose makes that choice lapse, and only that one', async ({ db }) => {

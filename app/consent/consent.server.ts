@@ -131,6 +131,9 @@ export async function recordConsent(
  */
 export async function applyGpc(request: Request, context: Partial<AppLoadContext>, userId: string | null, state: ConsentState) {
 	if (!gpcSignal(request)) return null
+	// A browser without a consent id has chosen nothing, so advertising is off already;
+	// recording it would write a row per cookieless request. Its first choice records GPC.
+	if (!userId && !(await readConsentSubject(request))) return null
 	const advertising = state.purposes.advertising
 	if (advertising && (!advertising.granted || advertising.gpc)) return null
 	return recordConsent(request, context, { userId, choices: { advertising: false }, method: 'gpc' })
