@@ -1,7 +1,10 @@
 import type { MetaFunction } from '@remix-run/node'
 import { Link } from '@remix-run/react'
 
-export const meta: MetaFunction = () => [{ title: 'Lorica — LoRA training with your data rights built in' }]
+export const meta: MetaFunction = () => [
+	{ title: 'Lorica — LoRA training with your data rights built in' },
+	{ name: 'description', content: 'Order LoRA training for image and video models; see, export and delete your data at any time.' },
+]
 
 const STEPS = [
 	['Describe your concept', 'Pick a base model (Flux.1 dev, SDXL, SD 1.5 or Wan 2.1 video), say whether it is a character, a style or an object, and choose a trigger word.'],
