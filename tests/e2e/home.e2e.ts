@@ -12,7 +12,8 @@ describe('a visitor on the home page', () => {
 		await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toMatch(/Train a LoRA on your own material/)
 		await page.getByRole('navigation', { name: 'Policies' }).getByRole('link', { name: 'Privacy Policy' }).click()
 		await page.waitForURL(`${running.app.url}/policies/privacy`)
-		await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Privacy Policy')
+		// Client-side navigation: the URL changes before the new page renders, so wait for it.
+		await page.getByRole('heading', { level: 1, name: 'Privacy Policy' }).waitFor()
 		await expect(page.locator('.eyebrow').textContent()).resolves.toMatch(/Version 1\.0 · effective 2026-11-01/)
 		await expect(page.title()).resolves.toBe('Privacy Policy (version 1.0) — Lorica')
 		expect(errors).toEqual([])
