@@ -22,7 +22,7 @@ export function buildIsStale(): boolean {
 /** Builds the Remix app when the build is missing or older than its sources. */
 export function ensureBuild(progress: (message: string) => void) {
 	if (!buildIsStale()) return
-	progress('building the app (vite build, about 20 s)…')
+	progress('building the app (vite build, a few seconds)…')
 	const started = Date.now()
 	const result = spawnSync(process.execPath, [path.join(ROOT, 'node_modules/@remix-run/dev/dist/cli.js'), 'vite:build'], {
 		cwd: ROOT,
