@@ -127,8 +127,7 @@ export async function completeLogin(verified: Verified, request: Request): Promi
 	if (!user) return { kind: 'signup', challengeId: verified.id }
 	const { setCookie } = await prisma.$transaction(async (tx) => {
 		await consume(tx, verified.id)
-		await linkConsentToUser(tx, request, user.id)
-		const session = await createSession(tx, user.id, request)
+		const session = await openSignedInSession(tx, user.id, request)
 		await recordAudit(tx, {
 			actor: { id: user.id, role: user.role },
 			action: 'auth.signin',
@@ -138,6 +137,12 @@ export async function completeLogin(verified: Verified, request: Request): Promi
 		return session
 	})
 	return { kind: 'signed-in', setCookie, redirectTo: verified.redirectTo ?? '/account', needsSecondFactor: isStaff(user.role) }
+}
+
+/** Every sign-in and sign-up: the browser's anonymous consent choices become the account's, then the session starts. */
+async function openSignedInSession(tx: Parameters<typeof createSession>[0], userId: string, request: Request) {
+	await linkConsentToUser(tx, request, userId)
+	return createSession(tx, userId, request)
 }
 
 async function consume(tx: Parameters<typeof createSession>[0], challengeId: string) {
@@ -194,8 +199,7 @@ export async function completeSignup(
 			},
 			select: { id: true, role: true },
 		})
-		await linkConsentToUser(tx, request, user.id)
-		const session = await createSession(tx, user.id, request)
+		const session = await openSignedInSession(tx, user.id, request)
 		await recordAudit(tx, {
 			actor: { id: user.id, role: user.role },
 			action: 'auth.signup',

@@ -1,4 +1,5 @@
 import { Link, isRouteErrorResponse, useRouteError } from '@remix-run/react'
+import type { ReactNode } from 'react'
 
 export type VersionListItem = {
 	version: string
@@ -30,6 +31,55 @@ export function PolicyVersionList({ kind, versions, shown }: { kind: string; ver
 				))}
 			</ul>
 		</nav>
+	)
+}
+
+export type PolicyArticleData = {
+	kind: string
+	version: string
+	effective: string
+	summary: string
+	html: string
+	previous: string | null
+	versions: VersionListItem[]
+}
+
+/**
+ * One published version as both policy pages show it: version and date, what changed
+ * (with a link to the diff), the text, and every other version. `status` goes above the
+ * change box, `changesExtra` inside it.
+ */
+export function PolicyArticle({
+	policy,
+	status,
+	changesExtra,
+}: {
+	policy: PolicyArticleData
+	status?: ReactNode
+	changesExtra?: ReactNode
+}) {
+	return (
+		<article className="page narrow policy">
+			<p className="eyebrow">
+				Version {policy.version} · effective <time dateTime={policy.effective}>{policy.effective}</time>
+			</p>
+			{status}
+			<div className="notice policy-changes">
+				<p>
+					<strong>What changed in this version:</strong> {policy.summary}
+				</p>
+				{policy.previous ? (
+					<p>
+						<Link to={`/policies/${policy.kind}/diff?${new URLSearchParams({ from: policy.previous, to: policy.version })}`}>
+							Compare with version {policy.previous}
+						</Link>
+					</p>
+				) : null}
+				{changesExtra}
+			</div>
+			<div dangerouslySetInnerHTML={{ __html: policy.html }} />
+			<PolicyVersionList kind={policy.kind} versions={policy.versions} shown={policy.version} />
+		</article>
 	)
 }
 

@@ -1,6 +1,6 @@
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { Link, useLoaderData } from '@remix-run/react'
-import { PolicyErrorBoundary, PolicyVersionList } from '#app/components/policy-versions.tsx'
+import { PolicyArticle, PolicyErrorBoundary } from '#app/components/policy-versions.tsx'
 import { renderPolicyHtml } from '#app/policies/documents.server.ts'
 import { day, notFound, requirePolicyKind, versionList } from '#app/policies/pages.server.ts'
 import { currentPolicyVersion, listPublishedVersions, previousVersion } from '#app/policies/publish.server.ts'
@@ -40,32 +40,22 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
 export default function PolicyPage() {
 	const policy = useLoaderData<typeof loader>()
 	return (
-		<article className="page narrow policy">
-			<p className="eyebrow">
-				Version {policy.version} · effective <time dateTime={policy.effective}>{policy.effective}</time>
-			</p>
-			<div className="notice policy-changes">
-				<p>
-					<strong>What changed in this version:</strong> {policy.summary}
-					{policy.material ? ' This is a material change: it affects what we do with your data or what you agreed to.' : null}
-				</p>
-				{policy.previous ? (
-					<p>
-						<Link to={`/policies/${policy.kind}/diff?${new URLSearchParams({ from: policy.previous, to: policy.version })}`}>
-							Compare with version {policy.previous}
-						</Link>
-					</p>
-				) : null}
-				{policy.upcoming ? (
+		<PolicyArticle
+			policy={{
+				...policy,
+				summary: policy.material
+					? `${policy.summary} This is a material change: it affects what we do with your data or what you agreed to.`
+					: policy.summary,
+			}}
+			changesExtra={
+				policy.upcoming ? (
 					<p>
 						<Link to={`/policies/${policy.kind}/${policy.upcoming.version}`}>Version {policy.upcoming.version}</Link> takes effect on{' '}
 						<time dateTime={policy.upcoming.effective}>{policy.upcoming.effective}</time>.
 					</p>
-				) : null}
-			</div>
-			<div dangerouslySetInnerHTML={{ __html: policy.html }} />
-			<PolicyVersionList kind={policy.kind} versions={policy.versions} shown={policy.version} />
-		</article>
+				) : null
+			}
+		/>
 	)
 }
 

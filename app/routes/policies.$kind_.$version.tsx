@@ -1,6 +1,6 @@
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { Link, useLoaderData } from '@remix-run/react'
-import { PolicyErrorBoundary, PolicyVersionList } from '#app/components/policy-versions.tsx'
+import { PolicyArticle, PolicyErrorBoundary } from '#app/components/policy-versions.tsx'
 import { POLICY_VERSION_PATTERN, renderPolicyHtml } from '#app/policies/documents.server.ts'
 import { day, notFound, requirePolicyKind, versionList } from '#app/policies/pages.server.ts'
 import { getPublishedVersion, listPublishedVersions, pickCurrent, previousVersion, versionState } from '#app/policies/publish.server.ts'
@@ -37,49 +37,35 @@ export default function PolicyVersionPage() {
 	const policy = useLoaderData<typeof loader>()
 	const { state } = policy
 	return (
-		<article className="page narrow policy">
-			<p className="eyebrow">
-				Version {policy.version} · effective <time dateTime={policy.effective}>{policy.effective}</time>
-			</p>
-			{state.state === 'current' ? (
-				<p className="notice" role="status">
-					This is the version in force.
-				</p>
-			) : (
-				<p className="notice warning" role="status">
-					{state.state === 'replaced' ? (
-						<>
-							This version was replaced on <time dateTime={state.on}>{state.on}</time> by{' '}
-							<Link to={`/policies/${policy.kind}/${state.by}`}>version {state.by}</Link>.
-						</>
-					) : (
-						<>
-							This version takes effect on <time dateTime={state.on}>{state.on}</time>.
-						</>
-					)}
-					{policy.current ? (
-						<>
-							{' '}
-							<Link to={`/policies/${policy.kind}`}>Read version {policy.current}, the one in force</Link>.
-						</>
-					) : null}
-				</p>
-			)}
-			<div className="notice policy-changes">
-				<p>
-					<strong>What changed in this version:</strong> {policy.summary}
-				</p>
-				{policy.previous ? (
-					<p>
-						<Link to={`/policies/${policy.kind}/diff?${new URLSearchParams({ from: policy.previous, to: policy.version })}`}>
-							Compare with version {policy.previous}
-						</Link>
+		<PolicyArticle
+			policy={policy}
+			status={
+				state.state === 'current' ? (
+					<p className="notice" role="status">
+						This is the version in force.
 					</p>
-				) : null}
-			</div>
-			<div dangerouslySetInnerHTML={{ __html: policy.html }} />
-			<PolicyVersionList kind={policy.kind} versions={policy.versions} shown={policy.version} />
-		</article>
+				) : (
+					<p className="notice warning" role="status">
+						{state.state === 'replaced' ? (
+							<>
+								This version was replaced on <time dateTime={state.on}>{state.on}</time> by{' '}
+								<Link to={`/policies/${policy.kind}/${state.by}`}>version {state.by}</Link>.
+							</>
+						) : (
+							<>
+								This version takes effect on <time dateTime={state.on}>{state.on}</time>.
+							</>
+						)}
+						{policy.current ? (
+							<>
+								{' '}
+								<Link to={`/policies/${policy.kind}`}>Read version {policy.current}, the one in force</Link>.
+							</>
+						) : null}
+					</p>
+				)
+			}
+		/>
 	)
 }
 
