@@ -19,6 +19,18 @@ async function requireMigrated(database: Database) {
 	if (pending.length) throw new Error(`${pending.length} migration(s) pending: run npm run db:migrate first`)
 }
 
+/** The latest version of each kind, when the data map changed under it. */
+function outdatedByDataMap(plan: Array<{ kind: string; version: string; dataMapChanged: boolean }>) {
+	const latest = new Map<string, (typeof plan)[number]>()
+	for (const entry of plan) latest.set(entry.kind, entry)
+	return [...latest.values()].filter((entry) => entry.dataMapChanged)
+}
+
+function nextVersion(version: string) {
+	const [major = 0, minor = 0] = version.split('.').map(Number)
+	return `${major}.${minor + 1}`
+}
+
 async function check() {
 	const { describeRefusals, isRefused, planPublication } = await import('#app/policies/publish.server.ts')
 	const plan = await withConfiguredDatabase(async (database) => {
@@ -31,6 +43,13 @@ async function check() {
 	const fresh = plan.filter((entry) => entry.status === 'new')
 	process.stdout.write(`${plan.length} version(s): ${fresh.length} new, ${plan.length - fresh.length - refused.length} published, ${refused.length} refused.\n`)
 	if (refused.length) exitWith(`${refused.length} published version(s) would change. ${describeRefusals(refused)}`)
+	const outdated = outdatedByDataMap(plan)
+	if (outdated.length)
+		exitWith(
+			outdated
+				.map((entry) => `${entry.kind} ${entry.version} no longer matches the data map (policies/data-map.ts changed since it was published): add a new version such as policies/${entry.kind}/${nextVersion(entry.version)}.md`)
+				.join(' '),
+		)
 	if (fresh.length) process.stdout.write('Publish the new ones with: npm run policies:publish\n')
 }
 

@@ -13,6 +13,8 @@ const CUSTOMER: Permission[] = [
 	'update:user:own',
 	'read:session:own',
 	'delete:session:own',
+	'read:payment:own',
+	'update:wallet:own',
 ]
 
 const STAFF_SELF: Permission[] = ['read:user:own', 'update:user:own', 'read:session:own', 'delete:session:own']
@@ -22,6 +24,7 @@ const DATA_PROTECTION: Permission[] = [
 	'read:backoffice:any',
 	'read:order:any',
 	'read:user:any',
+	'read:payment:any',
 	'read:request:any',
 	'update:request:any',
 	'delete:user:any',
@@ -36,9 +39,9 @@ const DATA_PROTECTION: Permission[] = [
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
 	customer: CUSTOMER,
 	// Support answers questions: it reads, and never exports, changes or deletes.
-	support: [...STAFF_SELF, 'read:backoffice:any', 'read:order:any', 'read:user:any', 'read:request:any'],
+	support: [...STAFF_SELF, 'read:backoffice:any', 'read:order:any', 'read:user:any', 'read:payment:any', 'read:request:any'],
 	dpo: [...STAFF_SELF, ...DATA_PROTECTION],
-	admin: [...CUSTOMER, ...DATA_PROTECTION, 'update:order:any', 'update:user:any', 'update:role:any'],
+	admin: [...CUSTOMER, ...DATA_PROTECTION, 'update:order:any', 'update:user:any', 'update:role:any', 'create:refund:any', 'update:wallet:any'],
 }
 
 export const STAFF_ROLES: readonly Role[] = ['support', 'dpo', 'admin']

@@ -7,6 +7,7 @@ const ORDER_SUMMARY = {
 	conceptType: true,
 	conceptDescription: true,
 	priceCoins: true,
+	wizardStep: true,
 	createdAt: true,
 } as const
 
@@ -29,7 +30,22 @@ export function getOrderDetail(orderId: string) {
 			...ORDER_SUMMARY,
 			customerId: true,
 			triggerWords: true,
+			wizardStep: true,
+			settings: true,
+			provider: true,
+			termsVersion: true,
+			refundTo: true,
+			paidWith: true,
+			paidAt: true,
 			statusChanges: { select: { from: true, to: true, at: true }, orderBy: { at: 'asc' } },
+			_count: { select: { images: true } },
+			payments: {
+				where: { status: { in: ['pending', 'succeeded', 'refunded', 'partially_refunded'] } },
+				select: { id: true, status: true, mode: true, amountTotal: true, amountTax: true, amountRefunded: true, currency: true, invoiceNumber: true, paidAt: true, checkoutUrl: true, createdAt: true, disputeStatus: true },
+				orderBy: { createdAt: 'asc' },
+			},
+			refunds: { select: { id: true, destination: true, amount: true, reason: true, status: true, createdAt: true }, orderBy: { createdAt: 'asc' } },
+			legalHolds: { where: { releasedAt: null }, select: { id: true, reason: true, placedAt: true } },
 		},
 	})
 }

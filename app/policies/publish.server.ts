@@ -28,6 +28,13 @@ export type PlannedVersion = {
 	/** With the data-map sections rendered in; a missing file's is the published one. */
 	body: string
 	contentHash: string
+	/** Of the file as written, placeholders unrendered. */
+	sourceHash: string
+	/**
+	 * The version in force renders differently today: the data map changed since it was
+	 * published, and a new version must tell people.
+	 */
+	dataMapChanged: boolean
 	publishedAt: Date | null
 }
 
@@ -57,6 +64,7 @@ const PUBLISHED_SELECT = {
 	summary: true,
 	body: true,
 	contentHash: true,
+	sourceHash: true,
 	publishedAt: true,
 } satisfies Prisma.PolicyVersionSelect
 
@@ -113,7 +121,8 @@ function readDocument(kind: PolicyKind, document: PolicyDocument) {
 		throw new PolicyFileError(`${displayPath(document.file)}: ${error instanceof Error ? error.message : String(error)}`)
 	}
 	const content = { kind, version: document.version, effectiveAt: document.effective, material: document.material, summary: document.summary, body }
-	return { ...content, file: displayPath(document.file), contentHash: policyContentHash(content) }
+	const sourceHash = policyContentHash({ ...content, body: document.body })
+	return { ...content, file: displayPath(document.file), contentHash: policyContentHash(content), sourceHash }
 }
 
 function readDocuments(kind: PolicyKind) {
@@ -153,12 +162,17 @@ export async function planPublication(db: PolicyVersionReader, now = new Date())
 					document.effectiveAt <= now
 						? `not published yet; its effective date ${day(document.effectiveAt)} has come, so it applies as soon as it is published`
 						: `not published yet; takes effect on ${day(document.effectiveAt)}`
-				plan.push({ ...document, status: 'new', reason, publishedAt: null })
-			} else if (row.contentHash === document.contentHash) {
-				plan.push({ ...document, status: 'unchanged', reason: `published on ${day(row.publishedAt)}`, publishedAt: row.publishedAt })
+				plan.push({ ...document, status: 'new', reason, dataMapChanged: false, publishedAt: null })
+			} else if (row.sourceHash ? row.sourceHash === document.sourceHash : row.contentHash === document.contentHash) {
+				// What was published stays as published (row.body); the file only proves it was not edited.
+				const dataMapChanged = row.contentHash !== document.contentHash
+				const reason = dataMapChanged
+					? `published on ${day(row.publishedAt)}; the data map changed since, so its tables would read differently today`
+					: `published on ${day(row.publishedAt)}`
+				plan.push({ ...document, body: row.body, contentHash: row.contentHash, status: 'unchanged', reason, dataMapChanged, publishedAt: row.publishedAt })
 			} else {
 				const reason = `${kind} ${row.version} was published on ${day(row.publishedAt)} and cannot change: put the change in a new file such as ${suggestion}`
-				plan.push({ ...document, status: 'changed', reason, publishedAt: row.publishedAt })
+				plan.push({ ...document, status: 'changed', reason, dataMapChanged: false, publishedAt: row.publishedAt })
 			}
 		}
 		const onDisk = new Set(documents.map((document) => document.version))
@@ -176,6 +190,8 @@ export async function planPublication(db: PolicyVersionReader, now = new Date())
 				summary: row.summary,
 				body: row.body,
 				contentHash: row.contentHash,
+				sourceHash: row.sourceHash ?? row.contentHash,
+				dataMapChanged: false,
 				publishedAt: row.publishedAt,
 			})
 		}
@@ -208,6 +224,7 @@ export async function publishPolicies(db: PrismaClient, actor: AuditActor, onPro
 						summary: entry.summary,
 						body: entry.body,
 						contentHash: entry.contentHash,
+						sourceHash: entry.sourceHash,
 						publishedAt,
 					},
 					select: { id: true },

@@ -24,6 +24,7 @@ export const CLOCKS = {
 	end_of_tax_year: 'after the end of the tax year of the payment',
 	purchased: 'after purchase',
 	window_end: 'after the counting window ends',
+	hold_released: 'after the hold is released',
 } as const
 
 export const END_ACTIONS = { delete: 'deleted', anonymise: 'anonymised', keep: 'kept' } as const

@@ -1,10 +1,22 @@
-import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
-import { useLoaderData } from '@remix-run/react'
+import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
+import { Form, Link, useActionData, useLoaderData, useRevalidator, useSearchParams } from '@remix-run/react'
+import { useEffect } from 'react'
 import { recordStaffView } from '#app/audit/staff-views.server.ts'
 import { assertResourceAccess, requireUser } from '#app/auth/require.server.ts'
-import { FAMILY_LABELS, getOrderDetail, STATUS_LABELS } from '#app/orders/orders.server.ts'
+import { COIN_VALUE_CENTS, CONCEPT_LABELS, FAMILY_INFO, formatCents, readSettings } from '#app/orders/catalog.ts'
+import { cancelOrder } from '#app/orders/cancel.server.ts'
+import { getOrderDetail, STATUS_LABELS } from '#app/orders/orders.server.ts'
+import { listResults, publishResult, unpublishResult } from '#app/orders/results.server.ts'
+import { CANCELABLE } from '#app/orders/transitions.server.ts'
+import { STEPS, stepPath } from '#app/orders/wizard.server.ts'
+import { getDataMap } from '#app/privacy/data-map.server.ts'
+import { UserFacingError } from '#app/utils/errors.ts'
 
 export const meta: MetaFunction = () => [{ title: 'Order — Lorica' }]
+
+function formatBytes(bytes: number) {
+	return bytes >= 1048576 ? `${(bytes / 1048576).toFixed(1)} MB` : `${Math.ceil(bytes / 1024)} KB`
+}
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
 	const session = await requireUser(request)
@@ -12,46 +24,300 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 	if (!order) throw new Response('Not found', { status: 404 })
 	const access = assertResourceAccess(session, 'read', 'order', order.customerId)
 	if (access === 'any') await recordStaffView(session, { type: 'order', id: order.id })
+	const own = access === 'own'
+	const recipient = getDataMap().recipients.find((entry) => entry.id === order.provider)
+	const results = own && order.status === 'completed' ? await listResults(order.id, session.user.id) : []
 	return {
+		own,
 		order: {
 			id: order.id,
-			status: STATUS_LABELS[order.status],
-			family: FAMILY_LABELS[order.baseModel],
-			conceptType: order.conceptType,
+			status: order.status,
+			statusLabel: STATUS_LABELS[order.status],
+			family: FAMILY_INFO[order.baseModel].label,
+			conceptType: CONCEPT_LABELS[order.conceptType],
 			concept: order.conceptDescription,
 			triggerWords: order.triggerWords,
-			priceCoins: order.priceCoins,
+			images: order._count.images,
+			settings: readSettings(order.baseModel, order.settings),
+			price: order.priceCoins === null ? null : { coins: order.priceCoins, money: formatCents(order.priceCoins * COIN_VALUE_CENTS) },
+			paidWith: order.paidWith,
+			refundTo: order.refundTo,
+			termsVersion: order.termsVersion,
+			provider: recipient ? { name: recipient.name, country: recipient.country } : null,
+			resumeHref: order.status === 'draft' ? stepPath(order.id, STEPS[Math.min(order.wizardStep, 5) - 1]!.slug) : order.status === 'awaiting_payment' ? `/orders/${order.id}/review` : null,
+			cancelable: own && CANCELABLE.includes(order.status),
 			timeline: order.statusChanges.map((change) => ({ status: STATUS_LABELS[change.to], at: change.at.toISOString() })),
+			payments: order.payments.map((payment) => ({
+				id: payment.id,
+				status: payment.status,
+				test: payment.mode === 'test',
+				amount: formatCents(payment.amountTotal, payment.currency),
+				refunded: payment.amountRefunded ? formatCents(payment.amountRefunded, payment.currency) : null,
+				invoiceNumber: payment.invoiceNumber,
+				paidAt: payment.paidAt?.toISOString() ?? null,
+				checkoutUrl: payment.status === 'pending' ? payment.checkoutUrl : null,
+				disputed: payment.disputeStatus,
+			})),
+			receipt: order.paidWith === 'coins' && order.paidAt ? `/orders/${order.id}/receipt` : null,
+			refunds: order.refunds.map((refund) => ({
+				id: refund.id,
+				what: refund.destination === 'coins' ? `${refund.amount} coins to your wallet` : `${formatCents(refund.amount)} to your card`,
+				reason: refund.reason,
+				status: refund.status,
+				at: refund.createdAt.toISOString(),
+			})),
+			holds: own ? [] : order.legalHolds.map((hold) => ({ id: hold.id, reason: hold.reason, placedAt: hold.placedAt.toISOString() })),
 		},
+		results: results.map((result) => ({
+			id: result.id,
+			kind: result.kind,
+			name: result.displayName,
+			size: formatBytes(result.bytes),
+			href: result.href,
+			published: Boolean(result.publishedAt),
+		})),
 	}
 }
 
+export async function action({ request, params }: ActionFunctionArgs) {
+	const session = await requireUser(request)
+	const order = await getOrderDetail(params.orderId ?? '')
+	if (!order) throw new Response('Not found', { status: 404 })
+	assertResourceAccess(session, 'update', 'order', order.customerId)
+	if (order.customerId !== session.user.id) throw new Response('Not found', { status: 404 })
+	const form = await request.formData()
+	const intent = form.get('intent')
+	try {
+		if (intent === 'cancel') {
+			const { refund } = await cancelOrder(session.user.id, order.id)
+			const message = !refund || refund.destination === 'none' ? 'The order is canceled.' : refund.destination === 'coins' ? `The order is canceled and ${refund.amount} coins are back in your wallet.` : `The order is canceled; ${formatCents(refund.amount)} are on their way back to your card.`
+			return data({ message, error: null })
+		}
+		const resultId = String(form.get('resultId') ?? '')
+		if (intent === 'publish') {
+			if (form.get('cc0') !== 'on') return data({ message: null, error: 'To publish, confirm that you release this image under CC0.' }, { status: 422 })
+			await publishResult(session.user.id, order.id, resultId)
+			return data({ message: 'The image is now in the public gallery.', error: null })
+		}
+		if (intent === 'unpublish') {
+			await unpublishResult(session.user.id, order.id, resultId)
+			return data({ message: 'The image is no longer public.', error: null })
+		}
+	} catch (error) {
+		if (error instanceof UserFacingError) return data({ message: null, error: error.message }, { status: error.status })
+		throw error
+	}
+	return redirect(`/orders/${order.id}`)
+}
+
+function when(iso: string) {
+	return `${iso.slice(0, 16).replace('T', ' ')} UTC`
+}
+
+/** After Checkout the webhook may take a moment: look again until the order moves. */
+function useRefreshWhileWaiting(waiting: boolean) {
+	const revalidator = useRevalidator()
+	useEffect(() => {
+		if (!waiting) return
+		const timer = setInterval(() => revalidator.state === 'idle' && revalidator.revalidate(), 3000)
+		return () => clearInterval(timer)
+	}, [waiting, revalidator])
+}
+
 export default function OrderPage() {
-	const { order } = useLoaderData<typeof loader>()
+	const { order, results, own } = useLoaderData<typeof loader>()
+	const result = useActionData<typeof action>()
+	const [search] = useSearchParams()
+	const waiting = search.get('checkout') === 'success' && order.status === 'awaiting_payment'
+	useRefreshWhileWaiting(waiting)
 	return (
-		<section className="page narrow" aria-labelledby="order-title">
-			<p className="eyebrow">
-				Order {order.id} · <span className="status">{order.status}</span>
-			</p>
-			<h1 id="order-title">{order.concept}</h1>
-			<dl>
+		<section className="page narrow stack" aria-labelledby="order-title">
+			<div>
+				<p className="eyebrow">
+					Order {order.id} · <span className="status">{order.statusLabel}</span>
+				</p>
+				<h1 id="order-title">{order.concept}</h1>
+			</div>
+			{waiting ? (
+				<p className="notice" role="status">
+					Payment received by the payment page — waiting for the confirmation from Stripe. This page updates by itself.
+				</p>
+			) : null}
+			{search.get('checkout') === 'success' && order.status === 'queued' ? (
+				<p className="notice" role="status">
+					Thank you — the order is paid and queued for training.
+				</p>
+			) : null}
+			{search.get('paid') === 'coins' && order.status === 'queued' ? (
+				<p className="notice" role="status">
+					Paid with {order.price?.coins} coins — the order is queued for training.
+				</p>
+			) : null}
+			{result?.message ? (
+				<p className="notice" role="status">
+					{result.message}
+				</p>
+			) : null}
+			{result?.error ? (
+				<p className="form-error" role="alert">
+					{result.error}
+				</p>
+			) : null}
+			{order.holds.length ? (
+				<div className="notice warning">
+					<strong>Legal hold:</strong> {order.holds.map((hold) => `${hold.reason} since ${when(hold.placedAt)}`).join('; ')}. Retention and erasure skip this order.
+				</div>
+			) : null}
+			{order.resumeHref && own ? (
+				<p>
+					<Link className="button primary" to={order.resumeHref}>
+						{order.status === 'draft' ? 'Continue this order' : 'Go to payment'}
+					</Link>
+				</p>
+			) : null}
+			<dl className="summary">
 				<dt>Base model</dt>
 				<dd>{order.family}</dd>
-				<dt>Concept type</dt>
-				<dd>{order.conceptType}</dd>
+				<dt>Concept</dt>
+				<dd>
+					{order.conceptType}: {order.concept}
+				</dd>
 				<dt>Trigger words</dt>
 				<dd>{order.triggerWords.join(', ')}</dd>
+				<dt>Reference images</dt>
+				<dd>{order.images}</dd>
+				<dt>Settings</dt>
+				<dd>
+					{order.settings.steps} steps, {order.settings.resolution} px, rank {order.settings.rank} / alpha {order.settings.alpha}, {order.settings.epochs} epochs
+				</dd>
 				<dt>Price</dt>
-				<dd>{order.priceCoins === null ? 'Not quoted yet' : `${order.priceCoins} coins`}</dd>
+				<dd>{order.price ? `${order.price.coins} coins (${order.price.money})` : 'Not quoted yet'}</dd>
+				{order.paidWith ? (
+					<>
+						<dt>Paid with</dt>
+						<dd>
+							{order.paidWith === 'coins' ? 'Coins' : 'Card'}
+							{order.paidWith === 'card' ? ` — refunds go ${order.refundTo === 'coins' ? 'to your coin wallet' : 'to the card'}` : ''}
+						</dd>
+					</>
+				) : null}
+				{order.termsVersion ? (
+					<>
+						<dt>Ordered under</dt>
+						<dd>
+							<Link to={`/policies/terms/${order.termsVersion}`}>Terms of Service {order.termsVersion}</Link>
+						</dd>
+					</>
+				) : null}
 			</dl>
 			<h2>Timeline</h2>
 			<ol className="timeline">
 				{order.timeline.map((step) => (
 					<li key={step.at + step.status}>
-						<strong>{step.status}</strong> — <time dateTime={step.at}>{step.at.slice(0, 16).replace('T', ' ')} UTC</time>
+						<strong>{step.status}</strong> — <time dateTime={step.at}>{when(step.at)}</time>
 					</li>
 				))}
 			</ol>
+			<h2>What was sent to whom</h2>
+			<p>
+				Nothing has been sent to a training provider yet.
+				{order.provider ? ` When training starts, the reference images, captions, trigger words and settings go to ${order.provider.name} (${order.provider.country}); each transfer will be listed here.` : ''}
+			</p>
+			{order.payments.length || order.receipt ? (
+				<>
+					<h2>Payments and documents</h2>
+					<ul>
+						{order.payments.map((payment) => (
+							<li key={payment.id}>
+								{payment.amount} by card{payment.test ? ' (test payment)' : ''} — {payment.status.replace('_', ' ')}
+								{payment.paidAt ? ` on ${when(payment.paidAt)}` : ''}
+								{payment.refunded ? `, ${payment.refunded} refunded` : ''}
+								{payment.disputed ? `, disputed (${payment.disputed.replace('_', ' ')})` : ''}
+								{payment.invoiceNumber ? (
+									<>
+										{' '}
+										— <a href={`/invoices/${payment.id}`}>Invoice {payment.invoiceNumber} (PDF)</a>
+									</>
+								) : null}
+								{payment.checkoutUrl && own ? (
+									<>
+										{' '}
+										— <a href={payment.checkoutUrl}>continue to payment</a>
+									</>
+								) : null}
+							</li>
+						))}
+						{order.receipt ? (
+							<li>
+								Paid with {order.price?.coins} coins — <a href={order.receipt}>Receipt (PDF)</a>
+							</li>
+						) : null}
+					</ul>
+				</>
+			) : null}
+			{order.refunds.length ? (
+				<>
+					<h2>Refunds</h2>
+					<ul>
+						{order.refunds.map((refund) => (
+							<li key={refund.id}>
+								{refund.what} — {refund.reason} ({refund.status}, {when(refund.at)})
+							</li>
+						))}
+					</ul>
+				</>
+			) : null}
+			{results.length ? (
+				<>
+					<h2>Results</h2>
+					<p className="hint">Download links work for 15 minutes; reload the page for new ones. Unpublished results are deleted 6 months after training completes.</p>
+					<ul className="results">
+						{results.map((item) => (
+							<li key={item.id}>
+								<a href={item.href} download>
+									{item.name}
+								</a>{' '}
+								({item.kind === 'weights' ? 'LoRA weights' : 'sample image'}, {item.size})
+								{item.kind === 'sample' ? (
+									item.published ? (
+										<Form method="post" className="inline-form">
+											<input type="hidden" name="resultId" value={item.id} />{' '}
+											<span className="status">Public (CC0)</span>{' '}
+											<button className="button" type="submit" name="intent" value="unpublish">
+												Unpublish
+											</button>
+										</Form>
+									) : (
+										<details className="publish">
+											<summary>Publish to the gallery</summary>
+											<Form method="post" className="stack">
+												<input type="hidden" name="resultId" value={item.id} />
+												<p>
+													Published images appear in the public gallery and are released under <strong>CC0 1.0</strong>: anyone may copy, change and use them, also
+													commercially, without asking or naming you. You can unpublish at any time, but copies others made stay theirs.
+												</p>
+												<label className="choice">
+													<input type="checkbox" name="cc0" required /> I release this image under CC0 and confirm it shows no real person without their consent.
+												</label>
+												<button className="button primary" type="submit" name="intent" value="publish">
+													Publish
+												</button>
+											</Form>
+										</details>
+									)
+								) : null}
+							</li>
+						))}
+					</ul>
+				</>
+			) : null}
+			{order.cancelable ? (
+				<Form method="post" onSubmit={(event) => !confirm('Cancel this order? Anything you paid is refunded.') && event.preventDefault()}>
+					<button className="button" type="submit" name="intent" value="cancel">
+						Cancel order
+					</button>
+				</Form>
+			) : null}
 		</section>
 	)
 }

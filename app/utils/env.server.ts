@@ -55,13 +55,25 @@ const schema = z.object({
 		.string()
 		.regex(/^(loopback|\d+|[\d.:/, a-f]+)$/i, 'must be "loopback", a number of proxy hops, or a list of proxy addresses/subnets')
 		.default('loopback'),
+	/** Without it, payments run in the clearly labelled local test-payment mode. */
+	STRIPE_SECRET_KEY: z.string().regex(/^(sk|rk)_(test|live)_[A-Za-z0-9_]+$/, 'must be a Stripe secret key (sk_live_…, sk_test_… or a restricted rk_… key)').optional(),
+	STRIPE_WEBHOOK_SECRET: z.string().regex(/^whsec_[A-Za-z0-9+/=_]+$/, 'must be a Stripe webhook signing secret (whsec_…)').optional(),
+	/** Another Stripe-compatible endpoint (tests, stripe-mock); the default is api.stripe.com. */
+	STRIPE_API_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL such as http://127.0.0.1:12111' }).optional(),
+	/** Let Stripe Tax compute VAT on Checkout (prices are tax-inclusive). */
+	STRIPE_AUTOMATIC_TAX: z.enum(['true', 'false'], { error: 'must be true or false' }).default('true'),
+	SELLER_NAME: z.string().min(2, 'must be the legal name printed on invoices').default('Lorica Demo Ltd.'),
+	/** Lines separated by "|", printed under the seller name on invoices. */
+	SELLER_ADDRESS: z.string().min(5, 'must be the postal address printed on invoices, lines separated by |').default('1 Example Street|10115 Berlin|Germany'),
+	SELLER_VAT_ID: z.string().regex(/^[A-Z]{2}[A-Za-z0-9+*.]{2,13}$/, 'must be a VAT identification number such as DE123456789').optional(),
+	SELLER_EMAIL: z.email({ error: 'must be an e-mail address printed on invoices' }).default('billing@lorica.localhost'),
 	MAIL_FROM: z.string().min(3, 'must be a sender such as "Lorica <no-reply@lorica.example>"').default('Lorica <no-reply@lorica.localhost>'),
 })
 
 export type Env = z.infer<typeof schema>
 
 /** Variables whose values may hold credentials and are never echoed back. */
-const SECRET_VARIABLES = new Set(['DATABASE_URL', 'SESSION_SECRET', 'SMTP_URL'])
+const SECRET_VARIABLES = new Set(['DATABASE_URL', 'SESSION_SECRET', 'SMTP_URL', 'STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET'])
 
 export class EnvError extends Error {
 	constructor(readonly problems: string[]) {
@@ -78,7 +90,12 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
 		if (value !== undefined && value !== '') input[key] = value
 	}
 	const result = schema.safeParse(input)
-	if (result.success) return result.data
+	if (result.success) {
+		// Card payments without verified webhooks would never complete: refuse the half setup.
+		if (result.data.STRIPE_SECRET_KEY && !result.data.STRIPE_WEBHOOK_SECRET)
+			throw new EnvError(['STRIPE_WEBHOOK_SECRET must be set when STRIPE_SECRET_KEY is (the whsec_… secret of the /webhooks/stripe endpoint)'])
+		return result.data
+	}
 	const problems = result.error.issues.map((issue) => {
 		const key = String(issue.path[0] ?? 'environment')
 		const shown = SECRET_VARIABLES.has(key) || input[key] === undefined ? '' : ` (got ${JSON.stringify(input[key])})`

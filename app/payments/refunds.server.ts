@@ -1,0 +1,163 @@
+import { recordAudit, type AuditActor } from '#app/audit/audit.server.ts'
+import { addMonths, creditLot, LOT_LIFETIME_MONTHS, refundOrderCoins } from '#app/coins/ledger.server.ts'
+import { prisma } from '#app/db/db.server.ts'
+import type { Prisma } from '#app/generated/prisma/client.ts'
+import { lockOrder, OrderStateError, transitionOrder } from '#app/orders/transitions.server.ts'
+import { log } from '#app/utils/logger.server.ts'
+import { getStripe } from './stripe.server.ts'
+
+// Failed and canceled orders are refunded automatically: coins go back to the wallet; a card
+// payment goes back to the card or into coins, as the customer chose at checkout. The
+// database part is one transaction; the card refund is a call to Stripe after it, keyed by
+// our refund id so a retry never refunds twice, and confirmed by the charge.refunded webhook.
+
+type Tx = Prisma.TransactionClient
+
+export type RefundResult = { destination: 'coins' | 'card' | 'none'; amount: number; refundId: string | null }
+
+const REFUNDABLE = ['failed', 'canceled', 'completed', 'paid', 'queued'] as const
+
+async function orderPayment(tx: Tx, orderId: string) {
+	return tx.payment.findFirst({
+		where: { orderId, purpose: 'order', status: { in: ['succeeded', 'partially_refunded'] } },
+		select: { id: true, amountTotal: true, amountRefunded: true, refunds: { where: { status: { not: 'failed' } }, select: { amount: true, destination: true } } },
+		orderBy: { paidAt: 'asc' },
+	})
+}
+
+function stillRefundable(payment: { amountTotal: number; amountRefunded: number; refunds: Array<{ amount: number; destination: string }> }) {
+	const cardRefunds = payment.refunds.filter((refund) => refund.destination === 'card').reduce((sum, refund) => sum + refund.amount, 0)
+	return payment.amountTotal - Math.max(cardRefunds, payment.amountRefunded)
+}
+
+async function refundInTransaction(tx: Tx, orderId: string, reason: string, actor: AuditActor): Promise<RefundResult> {
+	const order = await lockOrder(tx, orderId)
+	if (!order) throw new OrderStateError('This order does not exist.')
+	if (order.status === 'refunded') return { destination: 'none', amount: 0, refundId: null }
+	if (!(REFUNDABLE as readonly string[]).includes(order.status)) throw new OrderStateError(`A ${order.status.replace('_', ' ')} order cannot be refunded.`)
+	// Staff refunding an order that has not gone to the provider also stops it.
+	if (order.status === 'paid' || order.status === 'queued') await transitionOrder(tx, orderId, [order.status], 'canceled')
+	let result: RefundResult = { destination: 'none', amount: 0, refundId: null }
+	if (order.paidWith === 'coins') {
+		const coins = await refundOrderCoins(tx, { userId: order.customerId, orderId, reason, actorId: actor?.id })
+		const refund = await tx.refund.create({
+			data: { orderId, destination: 'coins', amount: coins, reason, status: 'succeeded', completedAt: new Date(), createdById: actor?.id ?? null },
+			select: { id: true },
+		})
+		result = { destination: 'coins', amount: coins, refundId: refund.id }
+	} else if (order.paidWith === 'card') {
+		const payment = await orderPayment(tx, orderId)
+		if (payment && order.refundTo === 'coins' && order.priceCoins) {
+			await creditLot(tx, {
+				userId: order.customerId,
+				coins: order.priceCoins,
+				source: 'refund',
+				kind: 'refund',
+				orderId,
+				paymentId: payment.id,
+				reason,
+				actorId: actor?.id,
+				expiresAt: addMonths(new Date(), LOT_LIFETIME_MONTHS),
+			})
+			const refund = await tx.refund.create({
+				data: { orderId, paymentId: payment.id, destination: 'coins', amount: order.priceCoins, reason, status: 'succeeded', completedAt: new Date(), createdById: actor?.id ?? null },
+				select: { id: true },
+			})
+			result = { destination: 'coins', amount: order.priceCoins, refundId: refund.id }
+		} else if (payment) {
+			const amount = stillRefundable(payment)
+			if (amount > 0) {
+				const refund = await tx.refund.create({
+					data: { orderId, paymentId: payment.id, destination: 'card', amount, reason, createdById: actor?.id ?? null },
+					select: { id: true },
+				})
+				result = { destination: 'card', amount, refundId: refund.id }
+			}
+		}
+	}
+	if (order.paidWith) await transitionOrder(tx, orderId, ['failed', 'canceled', 'completed'], 'refunded')
+	if (actor) await recordAudit(tx, { actor, action: 'order.refunded', target: { type: 'order', id: orderId }, detail: { destination: result.destination, amount: result.amount, reason } })
+	return result
+}
+
+/** Refunds what the order was paid with; a second call finds it refunded and does nothing. */
+export async function refundOrder(orderId: string, options: { reason: string; actor?: AuditActor }) {
+	const result = await prisma.$transaction((tx) => refundInTransaction(tx, orderId, options.reason, options.actor ?? null))
+	if (result.destination === 'card' && result.refundId) await executeCardRefund(result.refundId)
+	return result
+}
+
+/** Money that arrived for an order that could not take it (canceled meanwhile, or paid twice). */
+export async function refundPayment(paymentId: string, reason: string) {
+	const refundId = await prisma.$transaction(async (tx) => {
+		await tx.$queryRaw`SELECT "id" FROM "Payment" WHERE "id" = ${paymentId} FOR UPDATE`
+		const payment = await tx.payment.findUnique({
+			where: { id: paymentId },
+			select: { id: true, orderId: true, amountTotal: true, amountRefunded: true, refunds: { where: { status: { not: 'failed' } }, select: { amount: true, destination: true } } },
+		})
+		if (!payment) return null
+		const amount = stillRefundable(payment)
+		if (amount <= 0) return null
+		const refund = await tx.refund.create({ data: { paymentId, orderId: payment.orderId, destination: 'card', amount, reason }, select: { id: true } })
+		return refund.id
+	})
+	if (refundId) await executeCardRefund(refundId)
+	return refundId
+}
+
+/**
+ * Asks Stripe (or, in test mode, pretends to) for a pending card refund. Safe to repeat: the
+ * idempotency key is our refund id. A failure leaves it pending for the retry job.
+ */
+export async function executeCardRefund(refundId: string) {
+	const refund = await prisma.refund.findUnique({
+		where: { id: refundId },
+		select: { id: true, status: true, amount: true, stripeRefundId: true, payment: { select: { id: true, mode: true, stripePaymentIntentId: true, amountTotal: true, amountRefunded: true } } },
+	})
+	if (!refund || refund.status !== 'pending' || refund.stripeRefundId || !refund.payment) return
+	const payment = refund.payment
+	if (payment.mode === 'test') {
+		await prisma.$transaction(async (tx) => {
+			const refundedAmount = payment.amountRefunded + refund.amount
+			await tx.refund.update({ where: { id: refund.id }, data: { status: 'succeeded', stripeRefundId: `re_test_${refund.id}`, completedAt: new Date() }, select: { id: true } })
+			await tx.payment.update({
+				where: { id: payment.id },
+				data: { amountRefunded: refundedAmount, status: refundedAmount >= payment.amountTotal ? 'refunded' : 'partially_refunded' },
+				select: { id: true },
+			})
+		})
+		return
+	}
+	try {
+		const created = await getStripe().refunds.create(
+			{ payment_intent: payment.stripePaymentIntentId ?? undefined, amount: refund.amount, metadata: { refundId: refund.id } },
+			{ idempotencyKey: `refund-${refund.id}` },
+		)
+		await prisma.refund.update({
+			where: { id: refund.id },
+			data: { stripeRefundId: created.id, status: created.status === 'failed' || created.status === 'canceled' ? 'failed' : refund.status },
+			select: { id: true },
+		})
+	} catch (error) {
+		log.error('card refund failed; it stays pending and is retried', { refundId: refund.id, error: error instanceof Error ? error.message : String(error) })
+	}
+}
+
+/** The resumable part: orders that failed or were canceled after payment, and card refunds Stripe has not taken yet. */
+export async function runRefundJob() {
+	const orders = await prisma.order.findMany({ where: { status: { in: ['failed', 'canceled'] }, paidWith: { not: null } }, select: { id: true, status: true }, take: 100 })
+	for (const order of orders) {
+		try {
+			await refundOrder(order.id, { reason: order.status === 'failed' ? 'The training failed' : 'The order was canceled' })
+		} catch (error) {
+			log.error('automatic refund failed', { orderId: order.id, error: error instanceof Error ? error.message : String(error) })
+		}
+	}
+	const pending = await prisma.refund.findMany({
+		where: { status: 'pending', destination: 'card', stripeRefundId: null, createdAt: { lt: new Date(Date.now() - 60_000) } },
+		select: { id: true },
+		take: 100,
+	})
+	for (const refund of pending) await executeCardRefund(refund.id)
+	return { orders: orders.length, cardRefunds: pending.length }
+}

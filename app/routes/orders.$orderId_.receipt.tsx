@@ -1,0 +1,17 @@
+import type { LoaderFunctionArgs } from '@remix-run/node'
+import { assertResourceAccess, requireUser } from '#app/auth/require.server.ts'
+import { recordStaffView } from '#app/audit/staff-views.server.ts'
+import { prisma } from '#app/db/db.server.ts'
+import { receiptPdf } from '#app/payments/invoices.server.ts'
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+	const session = await requireUser(request)
+	const order = await prisma.order.findUnique({ where: { id: params.orderId ?? '' }, select: { id: true, customerId: true } })
+	if (!order) throw new Response('Not found', { status: 404 })
+	if (assertResourceAccess(session, 'read', 'payment', order.customerId) === 'any') await recordStaffView(session, { type: 'order', id: order.id })
+	const pdf = await receiptPdf(order.id)
+	if (!pdf) throw new Response('Not found', { status: 404 })
+	return new Response(new Uint8Array(pdf.body), {
+		headers: { 'Content-Type': 'application/pdf', 'Content-Disposition': `attachment; filename="${pdf.fileName}"`, 'Cache-Control': 'private, no-store' },
+	})
+}
