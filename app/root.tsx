@@ -30,7 +30,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 	return data(
 		{
 			user: session
-				? { name: session.user.displayName ?? session.user.email, backOffice: can(session.user.role, 'read:backoffice:any') }
+				? { name: session.user.displayName ?? session.user.email, backOffice: can(session.user.role, 'read:backoffice:any'), customer: session.user.role === 'customer' }
 				: null,
 			demoOutbox: outboxViewerEnabled(),
 			// Nothing optional loads unless these are true; today nothing optional exists.

@@ -1,6 +1,8 @@
 import type { PrismaClient } from '#app/generated/prisma/client.ts'
 import type { BaseModelFamily, ConceptType, OrderStatus, Role } from '#app/generated/prisma/enums.ts'
+import { DEFAULT_SETTINGS, FAMILY_INFO } from '#app/orders/catalog.ts'
 import { currentPolicy } from '#app/policies/documents.server.ts'
+import { seedDemoMoney } from './seed-money.ts'
 
 // Demo data for the embedded database and for `npm run db:seed`. Every row has a fixed
 // key and is upserted, so seeding twice changes nothing.
@@ -19,6 +21,7 @@ type DemoOrder = {
 	conceptDescription: string
 	triggerWords: string[]
 	priceCoins: number | null
+	paidWith?: 'coins' | 'card'
 	/** The path the order took, oldest first; the last entry is its current status. */
 	path: OrderStatus[]
 	daysAgo: number
@@ -41,7 +44,7 @@ const DEMO_ORDERS: DemoOrder[] = [
 		conceptType: 'style',
 		conceptDescription: 'Watercolour style of my own sketchbook',
 		triggerWords: ['mywtrclr'],
-		priceCoins: 120,
+		priceCoins: 380,
 		path: ['draft', 'awaiting_payment'],
 		daysAgo: 1,
 	},
@@ -51,7 +54,8 @@ const DEMO_ORDERS: DemoOrder[] = [
 		conceptType: 'object',
 		conceptDescription: 'Hand-made ceramic teapot I designed',
 		triggerWords: ['tpt01'],
-		priceCoins: 200,
+		priceCoins: 400,
+		paidWith: 'coins',
 		path: ['draft', 'awaiting_payment', 'paid', 'queued', 'submitted', 'training'],
 		daysAgo: 2,
 	},
@@ -60,8 +64,9 @@ const DEMO_ORDERS: DemoOrder[] = [
 		baseModel: 'sd15',
 		conceptType: 'character',
 		conceptDescription: 'Fox knight mascot of our studio',
-		triggerWords: ['foxknt', 'fox knight'],
-		priceCoins: 80,
+		triggerWords: ['foxknt', 'fox_knight'],
+		priceCoins: 230,
+		paidWith: 'card',
 		path: ['draft', 'awaiting_payment', 'paid', 'queued', 'submitted', 'training', 'completed'],
 		daysAgo: 12,
 	},
@@ -71,7 +76,8 @@ const DEMO_ORDERS: DemoOrder[] = [
 		conceptType: 'style',
 		conceptDescription: 'Paper-cut animation style from our short film',
 		triggerWords: ['papercut'],
-		priceCoins: 400,
+		priceCoins: 1400,
+		paidWith: 'coins',
 		path: ['draft', 'awaiting_payment', 'paid', 'queued', 'submitted', 'failed', 'refunded'],
 		daysAgo: 20,
 	},
@@ -116,6 +122,13 @@ export async function seedDemo(prisma: PrismaClient, onProgress: (message: strin
 					conceptDescription: order.conceptDescription,
 					triggerWords: order.triggerWords,
 					priceCoins: order.priceCoins,
+					settings: DEFAULT_SETTINGS[order.baseModel],
+					provider: FAMILY_INFO[order.baseModel].provider,
+					wizardStep: order.path.length > 1 ? 5 : 2,
+					attestedAt: order.path.length > 1 ? createdAt : null,
+					termsVersion: order.path.length > 1 ? (currentPolicy('terms')?.version ?? null) : null,
+					paidWith: order.paidWith ?? null,
+					paidAt: order.paidWith ? new Date(createdAt.getTime() + 2 * 3_600_000) : null,
 					createdAt,
 					statusChanges: {
 						create: order.path.map((to, index) => ({
@@ -130,5 +143,6 @@ export async function seedDemo(prisma: PrismaClient, onProgress: (message: strin
 		})
 		step(`order ${order.id} (${status})`)
 	}
+	await seedDemoMoney(prisma, customer.id, onProgress)
 	return { accounts: DEMO_ACCOUNTS.length, orders: DEMO_ORDERS.length }
 }

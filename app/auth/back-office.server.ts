@@ -8,5 +8,6 @@ export function backOfficeLinks(role: Role): BackOfficeLinks {
 		users: can(role, 'read:user:any'),
 		audit: can(role, 'read:audit:any'),
 		policies: can(role, 'update:policy:any'),
+		coins: can(role, 'update:wallet:any'),
 	}
 }

@@ -2,6 +2,7 @@ import Stripe from 'stripe'
 import { prisma } from '#app/db/db.server.ts'
 import { sendMail } from '#app/mail/mail.server.ts'
 import { COIN_BUNDLES, CURRENCY, isBundleId } from '#app/orders/catalog.ts'
+import { runAfterCommit } from '#app/payments/after-commit.server.ts'
 import { settleCompletedCheckout, settleFailedPayment } from '#app/payments/settlement.server.ts'
 import { getStripe, paymentMode } from '#app/payments/stripe.server.ts'
 import { getEnv } from '#app/utils/env.server.ts'
@@ -62,8 +63,8 @@ export async function maybeAutoTopUp(userId: string): Promise<'off' | 'not_neede
 			}),
 		)
 	const settleFailure = async (reason: string) => {
-		await prisma.$transaction((tx) => settleFailedPayment(tx, payment.id, reason))
-		await sendTopUpFailedNotice(userId, reason)
+		const settlement = await prisma.$transaction((tx) => settleFailedPayment(tx, payment.id, reason))
+		await runAfterCommit(settlement.after)
 		return 'failed' as const
 	}
 	if (payment.mode === 'test') {

@@ -61,13 +61,17 @@ export async function warnExpiringLots(now = new Date()) {
 	let sent = 0
 	for (const [userId, userLots] of byUser) {
 		const ids = userLots.map((lot) => lot.id)
-		const claimed = await prisma.coinLot.updateMany({ where: { id: { in: ids }, expiryWarnedAt: null }, data: { expiryWarnedAt: now } })
-		if (claimed.count === 0) continue
+		// Only the lots this run claimed: another run may have claimed (and mailed) some of them.
+		const claimed = await prisma.$queryRaw<Array<{ id: string }>>`
+			UPDATE "CoinLot" SET "expiryWarnedAt" = ${now} WHERE "id" = ANY(${ids}::text[]) AND "expiryWarnedAt" IS NULL RETURNING "id"`
+		const mine = new Set(claimed.map((row) => row.id))
+		const lotsToMail = userLots.filter((lot) => mine.has(lot.id))
+		if (!lotsToMail.length) continue
 		try {
-			await sendExpiryWarning(userId, userLots)
+			await sendExpiryWarning(userId, lotsToMail)
 			sent += 1
 		} catch (error) {
-			await prisma.coinLot.updateMany({ where: { id: { in: ids }, expiryWarnedAt: now }, data: { expiryWarnedAt: null } })
+			await prisma.coinLot.updateMany({ where: { id: { in: [...mine] }, expiryWarnedAt: now }, data: { expiryWarnedAt: null } })
 			log.error('coin expiry warning not sent; retried on the next run', { error: error instanceof Error ? error.message : String(error) })
 		}
 	}

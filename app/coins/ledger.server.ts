@@ -148,17 +148,19 @@ export async function refundOrderCoins(tx: Tx, input: { userId: string; orderId:
 		where: { orderId: input.orderId, userId: input.userId, kind: { in: ['order_charge', 'refund'] } },
 		select: { lotId: true, amount: true, kind: true, lot: { select: { expiresAt: true } } },
 	})
+	// Charges first: a refund entry into a lot the order was never charged from went into a
+	// grace lot, and settles coins that came from an expired one.
 	const owed = new Map<string, { coins: number; expiresAt: Date }>()
-	let expiredCoins = 0
-	for (const entry of entries) {
-		if (entry.kind === 'refund' && !owed.has(entry.lotId) && entry.amount > 0) {
-			// A refund into a grace lot: it settles charges from expired lots.
-			expiredCoins -= entry.amount
-			continue
-		}
+	for (const entry of entries.filter((row) => row.kind === 'order_charge')) {
 		const current = owed.get(entry.lotId) ?? { coins: 0, expiresAt: entry.lot.expiresAt }
 		current.coins -= entry.amount
 		owed.set(entry.lotId, current)
+	}
+	let expiredCoins = 0
+	for (const entry of entries.filter((row) => row.kind === 'refund')) {
+		const charged = owed.get(entry.lotId)
+		if (charged) charged.coins -= entry.amount
+		else expiredCoins -= entry.amount
 	}
 	let refunded = 0
 	for (const [lotId, { coins, expiresAt }] of owed) {

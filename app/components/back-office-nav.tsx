@@ -1,6 +1,6 @@
 import { NavLink } from '@remix-run/react'
 
-export type BackOfficeLinks = { orders: boolean; users: boolean; audit: boolean; policies: boolean }
+export type BackOfficeLinks = { orders: boolean; users: boolean; audit: boolean; policies: boolean; coins: boolean }
 
 export function BackOfficeNav({ links }: { links: BackOfficeLinks }) {
 	return (
@@ -19,6 +19,11 @@ export function BackOfficeNav({ links }: { links: BackOfficeLinks }) {
 				{links.users ? (
 					<li>
 						<NavLink to="/admin/users">People and roles</NavLink>
+					</li>
+				) : null}
+				{links.coins ? (
+					<li>
+						<NavLink to="/admin/coins">Coin adjustments</NavLink>
 					</li>
 				) : null}
 				{links.audit ? (

@@ -1,6 +1,6 @@
 import { Form, Link, NavLink } from '@remix-run/react'
 
-export type HeaderUser = { name: string; backOffice: boolean } | null
+export type HeaderUser = { name: string; backOffice: boolean; customer: boolean } | null
 
 export function SiteHeader({ user }: { user: HeaderUser }) {
 	return (
@@ -17,10 +17,23 @@ export function SiteHeader({ user }: { user: HeaderUser }) {
 						<Link to="/#your-rights">Your rights</Link>
 					</li>
 					<li>
+						<NavLink to="/gallery">Gallery</NavLink>
+					</li>
+					<li>
 						<NavLink to="/policies/privacy">Privacy</NavLink>
 					</li>
 					{user ? (
 						<>
+							{user.customer ? (
+								<>
+									<li>
+										<NavLink to="/orders">Orders</NavLink>
+									</li>
+									<li>
+										<NavLink to="/wallet">Wallet</NavLink>
+									</li>
+								</>
+							) : null}
 							{user.backOffice ? (
 								<li>
 									<NavLink to="/admin">Back office</NavLink>

@@ -8,7 +8,7 @@ import { getEnv } from '#app/utils/env.server.ts'
 // temporary name and is renamed into place, so a reader never sees half a file. The key
 // shape is checked on every access, so nothing from a request can point outside the store.
 
-const KEY = /^(source_image|result|export_archive)\/[a-z0-9]{8,40}\/[a-z0-9]{16,40}\.[a-z0-9]{2,12}$/
+const KEY = /^(source_image|result|export_archive)\/[a-z0-9][a-z0-9-]{2,40}\/[a-z0-9]{16,40}\.[a-z0-9]{2,12}$/
 
 export type FileKind = 'source_image' | 'result' | 'export_archive'
 

@@ -1,14 +1,18 @@
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
-import { Form, Link, useActionData, useLoaderData, useRevalidator, useSearchParams } from '@remix-run/react'
-import { useEffect } from 'react'
+import { Form, Link, useActionData, useLoaderData, useSearchParams } from '@remix-run/react'
+import { OrderSummary } from '#app/components/order-summary.tsx'
+import { useRefreshWhile } from '#app/components/use-refresh-while.ts'
 import { recordStaffView } from '#app/audit/staff-views.server.ts'
+import { can } from '#app/auth/permissions.ts'
 import { assertResourceAccess, requireUser } from '#app/auth/require.server.ts'
+import type { CurrentSession } from '#app/auth/session.server.ts'
 import { COIN_VALUE_CENTS, CONCEPT_LABELS, FAMILY_INFO, formatCents, readSettings } from '#app/orders/catalog.ts'
 import { cancelOrder } from '#app/orders/cancel.server.ts'
 import { getOrderDetail, STATUS_LABELS } from '#app/orders/orders.server.ts'
 import { listResults, publishResult, unpublishResult } from '#app/orders/results.server.ts'
 import { CANCELABLE } from '#app/orders/transitions.server.ts'
 import { STEPS, stepPath } from '#app/orders/wizard.server.ts'
+import { refundOrder } from '#app/payments/refunds.server.ts'
 import { getDataMap } from '#app/privacy/data-map.server.ts'
 import { UserFacingError } from '#app/utils/errors.ts'
 
@@ -29,6 +33,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 	const results = own && order.status === 'completed' ? await listResults(order.id, session.user.id) : []
 	return {
 		own,
+		staffRefund: !own && can(session.user.role, 'create:refund:any') && ['paid', 'queued', 'completed', 'failed', 'canceled'].includes(order.status) && Boolean(order.paidWith),
 		order: {
 			id: order.id,
 			status: order.status,
@@ -83,10 +88,11 @@ export async function action({ request, params }: ActionFunctionArgs) {
 	const session = await requireUser(request)
 	const order = await getOrderDetail(params.orderId ?? '')
 	if (!order) throw new Response('Not found', { status: 404 })
-	assertResourceAccess(session, 'update', 'order', order.customerId)
-	if (order.customerId !== session.user.id) throw new Response('Not found', { status: 404 })
 	const form = await request.formData()
 	const intent = form.get('intent')
+	if (intent === 'staff-refund') return staffRefund(session, order.id, order.customerId, String(form.get('reason') ?? ''))
+	assertResourceAccess(session, 'update', 'order', order.customerId)
+	if (order.customerId !== session.user.id) throw new Response('Not found', { status: 404 })
 	try {
 		if (intent === 'cancel') {
 			const { refund } = await cancelOrder(session.user.id, order.id)
@@ -110,26 +116,30 @@ export async function action({ request, params }: ActionFunctionArgs) {
 	return redirect(`/orders/${order.id}`)
 }
 
+async function staffRefund(session: CurrentSession, orderId: string, customerId: string, reason: string) {
+	assertResourceAccess(session, 'read', 'order', customerId)
+	if (!can(session.user.role, 'create:refund:any')) throw new Response('Your role does not allow refunds.', { status: 403 })
+	if (reason.trim().length < 5) return data({ message: null, error: 'Give the reason for the refund (at least 5 characters); it is kept in the audit log.' }, { status: 422 })
+	try {
+		const refund = await refundOrder(orderId, { reason: reason.trim(), actor: { id: session.user.id, role: session.user.role } })
+		const message = refund.destination === 'none' ? 'Nothing was paid for this order, so nothing was refunded; it is canceled.' : refund.destination === 'coins' ? `Refunded ${refund.amount} coins to the customer's wallet.` : `Refund of ${formatCents(refund.amount)} to the card sent to Stripe.`
+		return data({ message, error: null })
+	} catch (error) {
+		if (error instanceof UserFacingError) return data({ message: null, error: error.message }, { status: error.status })
+		throw error
+	}
+}
+
 function when(iso: string) {
 	return `${iso.slice(0, 16).replace('T', ' ')} UTC`
 }
 
-/** After Checkout the webhook may take a moment: look again until the order moves. */
-function useRefreshWhileWaiting(waiting: boolean) {
-	const revalidator = useRevalidator()
-	useEffect(() => {
-		if (!waiting) return
-		const timer = setInterval(() => revalidator.state === 'idle' && revalidator.revalidate(), 3000)
-		return () => clearInterval(timer)
-	}, [waiting, revalidator])
-}
-
 export default function OrderPage() {
-	const { order, results, own } = useLoaderData<typeof loader>()
+	const { order, results, own, staffRefund: canRefund } = useLoaderData<typeof loader>()
 	const result = useActionData<typeof action>()
 	const [search] = useSearchParams()
 	const waiting = search.get('checkout') === 'success' && order.status === 'awaiting_payment'
-	useRefreshWhileWaiting(waiting)
+	useRefreshWhile(waiting)
 	return (
 		<section className="page narrow stack" aria-labelledby="order-title">
 			<div>
@@ -175,21 +185,7 @@ export default function OrderPage() {
 					</Link>
 				</p>
 			) : null}
-			<dl className="summary">
-				<dt>Base model</dt>
-				<dd>{order.family}</dd>
-				<dt>Concept</dt>
-				<dd>
-					{order.conceptType}: {order.concept}
-				</dd>
-				<dt>Trigger words</dt>
-				<dd>{order.triggerWords.join(', ')}</dd>
-				<dt>Reference images</dt>
-				<dd>{order.images}</dd>
-				<dt>Settings</dt>
-				<dd>
-					{order.settings.steps} steps, {order.settings.resolution} px, rank {order.settings.rank} / alpha {order.settings.alpha}, {order.settings.epochs} epochs
-				</dd>
+			<OrderSummary family={order.family} conceptType={order.conceptType} concept={order.concept} triggerWords={order.triggerWords} images={order.images} settings={order.settings}>
 				<dt>Price</dt>
 				<dd>{order.price ? `${order.price.coins} coins (${order.price.money})` : 'Not quoted yet'}</dd>
 				{order.paidWith ? (
@@ -209,7 +205,7 @@ export default function OrderPage() {
 						</dd>
 					</>
 				) : null}
-			</dl>
+			</OrderSummary>
 			<h2>Timeline</h2>
 			<ol className="timeline">
 				{order.timeline.map((step) => (
@@ -310,6 +306,22 @@ export default function OrderPage() {
 						))}
 					</ul>
 				</>
+			) : null}
+			{canRefund ? (
+				<Form method="post" className="stack" aria-labelledby="staff-refund-title">
+					<h2 id="staff-refund-title">Refund (staff)</h2>
+					<p className="hint">
+						Refunds what the customer paid, as they chose at checkout ({order.paidWith === 'coins' ? 'coins' : order.refundTo === 'coins' ? 'coins' : 'to the card'}). An order that has not gone to the provider
+						is canceled too. The reason is recorded in the audit log.
+					</p>
+					<div className="field">
+						<label htmlFor="refund-reason">Reason</label>
+						<input id="refund-reason" name="reason" required minLength={5} maxLength={300} />
+					</div>
+					<button className="button" type="submit" name="intent" value="staff-refund">
+						Refund order
+					</button>
+				</Form>
 			) : null}
 			{order.cancelable ? (
 				<Form method="post" onSubmit={(event) => !confirm('Cancel this order? Anything you paid is refunded.') && event.preventDefault()}>

@@ -2,6 +2,7 @@ import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type 
 import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react'
 import { assertResourceAccess, requireUser } from '#app/auth/require.server.ts'
 import { coinBalance } from '#app/coins/ledger.server.ts'
+import { OrderSummary } from '#app/components/order-summary.tsx'
 import { WizardSteps } from '#app/components/wizard-steps.tsx'
 import { prisma } from '#app/db/db.server.ts'
 import { COIN_VALUE_CENTS, CONCEPT_LABELS, FAMILY_INFO, formatCents } from '#app/orders/catalog.ts'
@@ -118,22 +119,7 @@ export default function ReviewStep() {
 					</Form>
 				</div>
 			) : null}
-			<dl className="summary">
-				<dt>Base model</dt>
-				<dd>{order.family}</dd>
-				<dt>Concept</dt>
-				<dd>
-					{order.conceptType}: {order.concept}
-				</dd>
-				<dt>Trigger words</dt>
-				<dd>{order.triggerWords.join(', ')}</dd>
-				<dt>Reference images</dt>
-				<dd>{order.images}</dd>
-				<dt>Settings</dt>
-				<dd>
-					{settings.steps} steps, {settings.resolution} px, rank {settings.rank} / alpha {settings.alpha}, {settings.epochs} epochs, {settings.captions === 'auto' ? 'automatic captions' : 'your captions'}
-				</dd>
-			</dl>
+			<OrderSummary family={order.family} conceptType={order.conceptType} concept={order.concept} triggerWords={order.triggerWords} images={order.images} settings={settings} />
 			<div className="quote" aria-labelledby="quote-title">
 				<h2 id="quote-title">Price</h2>
 				<p className="price">

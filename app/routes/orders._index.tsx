@@ -2,6 +2,7 @@ import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { Link, useLoaderData } from '@remix-run/react'
 import { requirePermission } from '#app/auth/require.server.ts'
 import { FAMILY_LABELS, listOwnOrders, STATUS_LABELS } from '#app/orders/orders.server.ts'
+import { STEPS, stepPath } from '#app/orders/wizard.server.ts'
 
 export const meta: MetaFunction = () => [{ title: 'Your orders — Lorica' }]
 
@@ -15,6 +16,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 			family: FAMILY_LABELS[order.baseModel],
 			concept: order.conceptDescription,
 			createdAt: order.createdAt.toISOString().slice(0, 10),
+			continueHref: order.status === 'draft' ? stepPath(order.id, STEPS[Math.min(order.wizardStep, 5) - 1]!.slug) : order.status === 'awaiting_payment' ? `/orders/${order.id}/review` : null,
 		})),
 	}
 }
@@ -24,6 +26,14 @@ export default function OrdersPage() {
 	return (
 		<section className="page" aria-labelledby="orders-title">
 			<h1 id="orders-title">Your orders</h1>
+			<p className="actions">
+				<Link className="button primary" to="/orders/new">
+					New training order
+				</Link>
+				<Link className="button" to="/wallet">
+					Coin wallet
+				</Link>
+			</p>
 			{orders.length === 0 ? (
 				<p>You have no orders yet.</p>
 			) : (
@@ -46,6 +56,12 @@ export default function OrdersPage() {
 									<td>{order.family}</td>
 									<td>
 										<span className="status">{order.status}</span>
+										{order.continueHref ? (
+											<>
+												{' '}
+												<Link to={order.continueHref}>Continue</Link>
+											</>
+										) : null}
 									</td>
 									<td>{order.createdAt}</td>
 								</tr>

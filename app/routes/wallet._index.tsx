@@ -1,6 +1,6 @@
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
-import { Form, Link, useActionData, useLoaderData, useNavigation, useRevalidator, useSearchParams } from '@remix-run/react'
-import { useEffect } from 'react'
+import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from '@remix-run/react'
+import { useRefreshWhile } from '#app/components/use-refresh-while.ts'
 import { requirePermission } from '#app/auth/require.server.ts'
 import { autoTopUpSchema, forgetCard, updateAutoTopUp, walletOverview } from '#app/coins/wallet.server.ts'
 import { COIN_BUNDLES, formatCents, isBundleId } from '#app/orders/catalog.ts'
@@ -87,13 +87,8 @@ export default function WalletPage() {
 	const result = useActionData<typeof action>() as Result | undefined
 	const navigation = useNavigation()
 	const [search] = useSearchParams()
-	const revalidator = useRevalidator()
 	const waiting = search.get('checkout') === 'success' && pendingPurchase
-	useEffect(() => {
-		if (!waiting) return
-		const timer = setInterval(() => revalidator.state === 'idle' && revalidator.revalidate(), 3000)
-		return () => clearInterval(timer)
-	}, [waiting, revalidator])
+	useRefreshWhile(waiting)
 	return (
 		<section className="page narrow stack" aria-labelledby="wallet-title">
 			<div>

@@ -294,12 +294,11 @@ BEGIN
   IF TG_OP IN ('DELETE', 'TRUNCATE') THEN
     RAISE EXCEPTION 'CoinLedgerEntry is append-only' USING ERRCODE = 'insufficient_privilege';
   END IF;
-  IF (NEW."id", NEW."lotId", NEW."kind", NEW."amount", NEW."orderId", NEW."paymentId", NEW."reason", NEW."actorId", NEW."createdAt")
+  IF (NEW."id", NEW."lotId", NEW."kind", NEW."amount", NEW."paymentId", NEW."reason", NEW."actorId", NEW."createdAt")
      IS DISTINCT FROM
-     (OLD."id", OLD."lotId", OLD."kind", OLD."amount", OLD."orderId", OLD."paymentId", OLD."reason", OLD."actorId", OLD."createdAt")
-     AND NOT (OLD."orderId" IS NOT NULL AND NEW."orderId" IS NULL
-       AND (NEW."id", NEW."lotId", NEW."kind", NEW."amount", NEW."paymentId", NEW."reason", NEW."actorId", NEW."createdAt")
-       IS NOT DISTINCT FROM (OLD."id", OLD."lotId", OLD."kind", OLD."amount", OLD."paymentId", OLD."reason", OLD."actorId", OLD."createdAt")) THEN
+     (OLD."id", OLD."lotId", OLD."kind", OLD."amount", OLD."paymentId", OLD."reason", OLD."actorId", OLD."createdAt")
+     OR (NEW."userId" IS DISTINCT FROM OLD."userId" AND NEW."userId" IS NOT NULL)
+     OR (NEW."orderId" IS DISTINCT FROM OLD."orderId" AND NEW."orderId" IS NOT NULL) THEN
     RAISE EXCEPTION 'CoinLedgerEntry is append-only (only userId and orderId may be cleared)' USING ERRCODE = 'insufficient_privilege';
   END IF;
   RETURN NEW;
@@ -318,6 +317,8 @@ CREATE FUNCTION "coin_lot_not_negative"() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
   remaining INTEGER;
 BEGIN
+  -- Writers of one lot queue here, so each sum sees the entries committed before it.
+  PERFORM 1 FROM "CoinLot" WHERE "id" = NEW."lotId" FOR UPDATE;
   SELECT COALESCE(SUM("amount"), 0) INTO remaining FROM "CoinLedgerEntry" WHERE "lotId" = NEW."lotId";
   IF remaining < 0 THEN
     RAISE EXCEPTION 'coin lot % would go negative (%)', NEW."lotId", remaining USING ERRCODE = 'check_violation';
