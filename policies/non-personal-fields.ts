@@ -38,6 +38,7 @@ export const NON_PERSONAL_FIELDS: NonPersonalFields = {
 		summary: 'published document text',
 		body: 'published document text',
 		contentHash: 'published document hash',
+		sourceHash: 'published document hash',
 		publishedAt: 'published document metadata',
 	},
 }

@@ -19,6 +19,7 @@ import * as currentPage from '#app/routes/policies.$kind.tsx'
 import * as diffPage from '#app/routes/policies.$kind_.diff.tsx'
 import * as versionPage from '#app/routes/policies.$kind_.$version.tsx'
 import type { Database } from '#app/db/database.server.ts'
+import { resetEnvCache } from '#app/utils/env.server.ts'
 import { ROOT } from '../scripts/lib/paths.ts'
 import { describe, expect, test } from './db.ts'
 import { startScript } from './process.ts'
@@ -148,6 +149,25 @@ describe('publishing policy versions', () => {
 		)
 		expect({ versions: await db.prisma.policyVersion.count(), events: await db.prisma.auditEvent.count() }).toEqual(before)
 		expect(await getPublishedVersion('terms', '1.1')).toBeNull()
+	})
+
+	test('a data-map change leaves published versions as published and is reported, not refused', async ({ db }) => {
+		const published = await getPublishedVersion('privacy', '1.0')
+		// Payment records retention comes from the environment into the map and the privacy text.
+		process.env.PAYMENT_RECORDS_RETENTION_YEARS = '7'
+		resetEnvCache()
+		try {
+			const plan = await planPublication(db.prisma)
+			const privacy = plan.find((entry) => entry.kind === 'privacy' && entry.version === '1.0')
+			expect(privacy).toMatchObject({ status: 'unchanged', dataMapChanged: true, body: published!.body })
+			expect(privacy!.reason).toMatch(/the data map changed since/)
+			expect(plan.filter((entry) => entry.kind !== 'privacy').every((entry) => !entry.dataMapChanged)).toBe(true)
+			await expect(publishPolicies(db.prisma, null)).resolves.toEqual([])
+			expect((await getPublishedVersion('privacy', '1.0'))!.body).toBe(published!.body)
+		} finally {
+			delete process.env.PAYMENT_RECORDS_RETENTION_YEARS
+			resetEnvCache()
+		}
 	})
 
 	test('a published version whose file disappeared is refused too', async ({ db }) => {

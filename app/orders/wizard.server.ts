@@ -1,4 +1,3 @@
-import { z } from 'zod'
 import { prisma } from '#app/db/db.server.ts'
 import { deleteFile, newFileKey, writeFile } from '#app/files/file-store.server.ts'
 import type { BaseModelFamily, Prisma } from '#app/generated/prisma/client.ts'
@@ -6,50 +5,14 @@ import { currentPolicyVersion } from '#app/policies/publish.server.ts'
 import { getDataMap } from '#app/privacy/data-map.server.ts'
 import { checkImageUpload, IMAGE_LIMITS, type ImageRejection } from '#app/uploads/image-check.server.ts'
 import { UserFacingError } from '#app/utils/errors.ts'
-import { CONCEPT_TYPES, DEFAULT_SETTINGS, FAMILIES, FAMILY_INFO, quoteCoins, readSettings, type TrainingSettings } from './catalog.ts'
+import { DEFAULT_SETTINGS, FAMILY_INFO, quoteCoins, readSettings, type TrainingSettings } from './catalog.ts'
+import type { Details } from './steps.ts'
 import { lockOrder, OrderStateError } from './transitions.server.ts'
 
 // The order wizard keeps its state in the draft order itself, so a refresh, a sign-out or
 // another device resumes where the customer left off. `wizardStep` is the furthest step
 // they may open; changing an earlier step pulls it back where later answers depend on it
 // (new images need a new attestation; another model family needs its own settings).
-
-export const STEPS = [
-	{ step: 1, slug: 'details', title: 'Model and concept' },
-	{ step: 2, slug: 'images', title: 'Reference images' },
-	{ step: 3, slug: 'settings', title: 'Training settings' },
-	{ step: 4, slug: 'attestations', title: 'Your attestations' },
-	{ step: 5, slug: 'review', title: 'Quote and payment' },
-] as const
-
-export type StepSlug = (typeof STEPS)[number]['slug']
-
-export function stepPath(orderId: string, slug: StepSlug) {
-	return slug === 'details' ? `/orders/${orderId}/edit` : `/orders/${orderId}/${slug}`
-}
-
-const TRIGGER_WORD = /^[\p{L}\p{N}_-]{2,32}$/u
-
-export const detailsSchema = z.object({
-	baseModel: z.enum(FAMILIES, { error: 'Choose a base model family' }),
-	conceptType: z.enum(CONCEPT_TYPES, { error: 'Choose what you are training: a character, a style or an object' }),
-	conceptDescription: z
-		.string({ error: 'Describe the concept in a sentence' })
-		.trim()
-		.min(3, 'Describe the concept in at least 3 characters')
-		.max(300, 'Keep the description under 300 characters'),
-	triggerWords: z
-		.string({ error: 'Give at least one trigger word' })
-		.transform((value) => [...new Set(value.split(/[\s,]+/).filter(Boolean))])
-		.pipe(
-			z
-				.array(z.string().regex(TRIGGER_WORD, 'Trigger words are 2–32 letters, digits, - or _, with no spaces'))
-				.min(1, 'Give at least one trigger word')
-				.max(5, 'Use at most 5 trigger words'),
-		),
-})
-
-export type Details = z.infer<typeof detailsSchema>
 
 type Tx = Prisma.TransactionClient
 
@@ -82,7 +45,7 @@ export async function updateDetails(orderId: string, customerId: string, details
 				...details,
 				provider: FAMILY_INFO[details.baseModel].provider,
 				// Settings are per family: another family starts from its defaults and must be confirmed.
-				...(familyChanged ? { settings: DEFAULT_SETTINGS[details.baseModel], priceCoins: null, wizardStep: Math.min(order.wizardStep, 3) } : {}),
+				...(familyChanged ? { settings: DEFAULT_SETTINGS[details.baseModel], priceCoins: null } : {}),
 				wizardStep: familyChanged ? Math.min(order.wizardStep, 3) : Math.max(order.wizardStep, 2),
 			},
 			select: { id: true },
@@ -98,6 +61,12 @@ export type UploadResult = { ok: true; image: { id: string; displayName: string;
  * there); if the row cannot be written the file is removed, so neither exists alone.
  */
 export async function addImage(orderId: string, customerId: string, upload: { name: string; data: Buffer }): Promise<UploadResult> {
+	// Cheap refusals before decoding anything; the locked transaction below decides for real.
+	const order = await prisma.order.findUnique({ where: { id: orderId }, select: { customerId: true, status: true, _count: { select: { images: true } } } })
+	if (!order || order.customerId !== customerId) throw new Response('Not found', { status: 404 })
+	if (order.status !== 'draft') throw new OrderStateError('This order is no longer a draft: it cannot be changed. Cancel the payment first, or start a new order.')
+	if (order._count.images >= IMAGE_LIMITS.maxImages)
+		return { ok: false, rejection: { code: 'too_many', message: `"${upload.name.slice(0, 60)}" was not added: an order takes at most ${IMAGE_LIMITS.maxImages} images; remove one first.` } }
 	const checked = await checkImageUpload(upload)
 	if (!checked.ok) return checked
 	const { image } = checked

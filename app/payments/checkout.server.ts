@@ -33,8 +33,8 @@ type LineItem = { name: string; amountCents: number }
 /** Opens Checkout for a created Payment; returns where to send the browser. */
 async function openCheckout(paymentId: string, userId: string, mode: 'payment' | 'setup', item: LineItem | null, returnPath: string) {
 	if (paymentMode() === 'test') {
-		await prisma.payment.update({ where: { id: paymentId }, data: { checkoutUrl: `/payments/test/${paymentId}` }, select: { id: true } })
-		return `/payments/test/${paymentId}`
+		await prisma.payment.update({ where: { id: paymentId }, data: { checkoutUrl: `/test-checkout/${paymentId}` }, select: { id: true } })
+		return `/test-checkout/${paymentId}`
 	}
 	const metadata = { paymentId, userId }
 	try {

@@ -11,10 +11,20 @@ function seller() {
 	return { name: env.SELLER_NAME, addressLines: env.SELLER_ADDRESS.split('|').map((line) => line.trim()), vatId: env.SELLER_VAT_ID ?? null, email: env.SELLER_EMAIL }
 }
 
+/**
+ * Only amounts are stored, and on small amounts the cent rounding blurs the rate (63 on
+ * €3.80 is 19.9 %): prefer the nearest half-percent rate that reproduces the tax exactly.
+ */
+export function taxRate(tax: number, total: number) {
+	const exact = (tax / (total - tax)) * 100
+	const candidate = Math.round(exact * 2) / 2
+	const taxAt = (percent: number) => total - Math.round(total / (1 + percent / 100))
+	return Math.abs(taxAt(candidate) - tax) <= 1 ? candidate : Math.round(exact * 10) / 10
+}
+
 function taxLabel(tax: number, total: number, country: string | null) {
 	if (tax <= 0) return null
-	const rate = Math.round((tax / (total - tax)) * 1000) / 10
-	return `VAT ${rate} %${country ? ` (${country})` : ''}`
+	return `VAT ${taxRate(tax, total)} %${country ? ` (${country})` : ''}`
 }
 
 function description(payment: { purpose: string; coins: number | null; order: { conceptDescription: string; baseModel: keyof typeof FAMILY_INFO } | null }) {

@@ -1,4 +1,4 @@
-import Stripe from 'stripe'
+import type Stripe from 'stripe'
 import { prisma } from '#app/db/db.server.ts'
 import { Prisma } from '#app/generated/prisma/client.ts'
 import { log } from '#app/utils/logger.server.ts'

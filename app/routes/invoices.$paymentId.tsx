@@ -10,9 +10,10 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 	if (!anyone && !can(session.user.role, 'read:payment:own')) throw new Response('Not found', { status: 404 })
 	const paymentId = params.paymentId ?? ''
 	// Staff may open any invoice (and the view is audited); customers only their own.
-	const pdf = (await invoicePdf(paymentId, session.user.id)) ?? (anyone ? await invoicePdf(paymentId, null) : null)
+	const own = await invoicePdf(paymentId, session.user.id)
+	const pdf = own ?? (anyone ? await invoicePdf(paymentId, null) : null)
 	if (!pdf) throw new Response('Not found', { status: 404 })
-	if (anyone && !(await invoicePdf(paymentId, session.user.id))) await recordStaffView(session, { type: 'payment', id: paymentId })
+	if (!own) await recordStaffView(session, { type: 'payment', id: paymentId })
 	return new Response(new Uint8Array(pdf.body), {
 		headers: {
 			'Content-Type': 'application/pdf',

@@ -11,7 +11,7 @@ import { cancelOrder } from '#app/orders/cancel.server.ts'
 import { getOrderDetail, STATUS_LABELS } from '#app/orders/orders.server.ts'
 import { listResults, publishResult, unpublishResult } from '#app/orders/results.server.ts'
 import { CANCELABLE } from '#app/orders/transitions.server.ts'
-import { STEPS, stepPath } from '#app/orders/wizard.server.ts'
+import { resumePath } from '#app/orders/steps.ts'
 import { refundOrder } from '#app/payments/refunds.server.ts'
 import { getDataMap } from '#app/privacy/data-map.server.ts'
 import { UserFacingError } from '#app/utils/errors.ts'
@@ -49,7 +49,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 			refundTo: order.refundTo,
 			termsVersion: order.termsVersion,
 			provider: recipient ? { name: recipient.name, country: recipient.country } : null,
-			resumeHref: order.status === 'draft' ? stepPath(order.id, STEPS[Math.min(order.wizardStep, 5) - 1]!.slug) : order.status === 'awaiting_payment' ? `/orders/${order.id}/review` : null,
+			resumeHref: resumePath(order),
 			cancelable: own && CANCELABLE.includes(order.status),
 			timeline: order.statusChanges.map((change) => ({ status: STATUS_LABELS[change.to], at: change.at.toISOString() })),
 			payments: order.payments.map((payment) => ({

@@ -8,9 +8,10 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 	const session = await requireUser(request)
 	const order = await prisma.order.findUnique({ where: { id: params.orderId ?? '' }, select: { id: true, customerId: true } })
 	if (!order) throw new Response('Not found', { status: 404 })
-	if (assertResourceAccess(session, 'read', 'payment', order.customerId) === 'any') await recordStaffView(session, { type: 'order', id: order.id })
+	const access = assertResourceAccess(session, 'read', 'payment', order.customerId)
 	const pdf = await receiptPdf(order.id)
 	if (!pdf) throw new Response('Not found', { status: 404 })
+	if (access === 'any') await recordStaffView(session, { type: 'receipt', id: order.id })
 	return new Response(new Uint8Array(pdf.body), {
 		headers: { 'Content-Type': 'application/pdf', 'Content-Disposition': `attachment; filename="${pdf.fileName}"`, 'Cache-Control': 'private, no-store' },
 	})

@@ -1,31 +1,21 @@
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react'
-import { assertResourceAccess, requireUser } from '#app/auth/require.server.ts'
 import { coinBalance } from '#app/coins/ledger.server.ts'
 import { OrderSummary } from '#app/components/order-summary.tsx'
 import { WizardSteps } from '#app/components/wizard-steps.tsx'
 import { prisma } from '#app/db/db.server.ts'
 import { COIN_VALUE_CENTS, CONCEPT_LABELS, FAMILY_INFO, formatCents } from '#app/orders/catalog.ts'
 import { lockOrder, transitionOrder } from '#app/orders/transitions.server.ts'
-import { confirmTerms, getWizardOrder, reviewFor, STEPS, stepPath } from '#app/orders/wizard.server.ts'
+import { confirmTerms, reviewFor } from '#app/orders/wizard.server.ts'
+import { loadWizardStep } from '#app/orders/wizard-access.server.ts'
 import { expireOpenCheckouts, payOrder } from '#app/payments/checkout.server.ts'
 import { paymentMode } from '#app/payments/stripe.server.ts'
 import { UserFacingError } from '#app/utils/errors.ts'
 
 export const meta: MetaFunction = () => [{ title: 'Quote and payment — Lorica' }]
 
-async function loadOwnOrder(request: Request, orderId: string) {
-	const session = await requireUser(request)
-	const order = await getWizardOrder(orderId)
-	if (!order) throw new Response('Not found', { status: 404 })
-	assertResourceAccess(session, 'update', 'order', order.customerId)
-	if (order.status !== 'draft' && order.status !== 'awaiting_payment') throw redirect(`/orders/${order.id}`)
-	if (order.wizardStep < 5) throw redirect(stepPath(order.id, STEPS[order.wizardStep - 1]!.slug))
-	return { session, order }
-}
-
 export async function loader({ request, params }: LoaderFunctionArgs) {
-	const { session, order } = await loadOwnOrder(request, params.orderId ?? '')
+	const { session, order } = await loadWizardStep(request, params.orderId, 5, ['draft', 'awaiting_payment'])
 	const [review, balance, openPayment] = await Promise.all([
 		reviewFor(order),
 		coinBalance(prisma, session.user.id),
@@ -55,7 +45,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 type ActionResult = { formError?: string; fieldErrors?: Record<string, string> }
 
 export async function action({ request, params }: ActionFunctionArgs) {
-	const { session, order } = await loadOwnOrder(request, params.orderId ?? '')
+	const { session, order } = await loadWizardStep(request, params.orderId, 5, ['draft', 'awaiting_payment'])
 	const form = await request.formData()
 	const intent = form.get('intent')
 	if (intent === 'cancel-payment') {
@@ -180,7 +170,7 @@ export default function ReviewStep() {
 					</p>
 				) : null}
 				<p className="actions">
-					<Link className="button" to={stepPathFor(order.id)}>
+					<Link className="button" to={`/orders/${order.id}/attestations`}>
 						Back
 					</Link>
 					<button className="button primary" type="submit" name="intent" value="pay" disabled={busy}>
@@ -190,8 +180,4 @@ export default function ReviewStep() {
 			</Form>
 		</section>
 	)
-}
-
-function stepPathFor(orderId: string) {
-	return `/orders/${orderId}/attestations`
 }

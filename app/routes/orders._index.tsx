@@ -2,7 +2,7 @@ import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { Link, useLoaderData } from '@remix-run/react'
 import { requirePermission } from '#app/auth/require.server.ts'
 import { FAMILY_LABELS, listOwnOrders, STATUS_LABELS } from '#app/orders/orders.server.ts'
-import { STEPS, stepPath } from '#app/orders/wizard.server.ts'
+import { resumePath } from '#app/orders/steps.ts'
 
 export const meta: MetaFunction = () => [{ title: 'Your orders — Lorica' }]
 
@@ -16,7 +16,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 			family: FAMILY_LABELS[order.baseModel],
 			concept: order.conceptDescription,
 			createdAt: order.createdAt.toISOString().slice(0, 10),
-			continueHref: order.status === 'draft' ? stepPath(order.id, STEPS[Math.min(order.wizardStep, 5) - 1]!.slug) : order.status === 'awaiting_payment' ? `/orders/${order.id}/review` : null,
+			continueHref: resumePath(order),
 		})),
 	}
 }

@@ -15,6 +15,7 @@ type Expectation = {
 	path: string
 	params?: Record<string, string>
 	loader?: Row | { own: Row; foreign: Row }
+	/** Posted with each user's own order when the path has :orderId. */
 	action?: Row
 }
 
@@ -22,6 +23,10 @@ const WHO: Who[] = ['anonymous', 'customer', 'support', 'dpo', 'admin']
 const all = (status: number): Row => ({ anonymous: status, customer: status, support: status, dpo: status, admin: status })
 const signedIn = (status: number): Row => ({ ...all(status), anonymous: 302 })
 const staff = (status: number): Row => ({ anonymous: 302, customer: 403, support: status, dpo: status, admin: status })
+/** Customer-only pages (admins hold every customer permission too; other staff are refused). */
+const customers = (status: number, refused = 403): Row => ({ anonymous: 302, customer: status, support: refused, dpo: refused, admin: status })
+/** The order wizard: only the order's owner, whoever else asks gets 404. */
+const wizard = (own: number): { own: Row; foreign: Row } => ({ own: customers(own, 404), foreign: { anonymous: 302, customer: 404, support: 404, dpo: 404, admin: 404 } })
 
 const EXPECTED: Record<string, Expectation> = {
 	// Static page: no loader, no action; listed so that adding one forces a row.
@@ -48,7 +53,26 @@ const EXPECTED: Record<string, Expectation> = {
 	'orders.$orderId': {
 		path: '/orders/:orderId',
 		loader: { own: signedIn(200), foreign: { anonymous: 302, customer: 404, support: 200, dpo: 200, admin: 200 } },
+		// No intent: the owner is sent back to the page; staff may not act on their own "orders".
+		action: customers(302, 404),
 	},
+	'orders.new': { path: '/orders/new', loader: customers(200), action: customers(400) },
+	// The fixture's orders are drafts at step 1: later steps send the owner back to it.
+	'orders.$orderId_.edit': { path: '/orders/:orderId/edit', loader: wizard(200), action: customers(400, 404) },
+	'orders.$orderId_.images': { path: '/orders/:orderId/images', loader: wizard(302), action: customers(302, 404) },
+	'orders.$orderId_.images.$imageId': { path: '/orders/:orderId/images/none', params: { imageId: 'none' }, loader: wizard(404), action: all(404) },
+	'orders.$orderId_.settings': { path: '/orders/:orderId/settings', loader: wizard(302), action: customers(302, 404) },
+	'orders.$orderId_.attestations': { path: '/orders/:orderId/attestations', loader: wizard(302), action: customers(302, 404) },
+	'orders.$orderId_.review': { path: '/orders/:orderId/review', loader: wizard(302), action: customers(302, 404) },
+	'orders.$orderId_.receipt': { path: '/orders/:orderId/receipt', loader: { own: signedIn(404), foreign: signedIn(404) } },
+	'invoices.$paymentId': { path: '/invoices/none', params: { paymentId: 'none' }, loader: signedIn(404) },
+	'test-checkout.$paymentId': { path: '/test-checkout/none', params: { paymentId: 'none' }, loader: signedIn(404), action: signedIn(404) },
+	'wallet._index': { path: '/wallet', loader: customers(200), action: customers(400) },
+	'webhooks.stripe': { path: '/webhooks/stripe', loader: all(405), action: all(404) },
+	'downloads.$token': { path: '/downloads/not-a-link', params: { token: 'not-a-link' }, loader: all(404) },
+	'gallery._index': { path: '/gallery', loader: all(200) },
+	'gallery.$resultId': { path: '/gallery/none', params: { resultId: 'none' }, loader: all(404) },
+	'admin.coins': { path: '/admin/coins', loader: { ...staff(403), admin: 200 }, action: { ...staff(403), admin: 422 } },
 	'admin._index': { path: '/admin', loader: staff(200) },
 	'admin.orders': { path: '/admin/orders', loader: staff(200) },
 	'admin.users': { path: '/admin/users', loader: staff(200), action: { anonymous: 302, customer: 403, support: 403, dpo: 403, admin: 302 } },
@@ -109,8 +133,11 @@ describe('authorization matrix', () => {
 					}
 				}
 				if (module.action && expectation.action) {
-					const { status } = await callRoute(module.action as never, routeArgs(post(expectation.path, {}, cookies[who]), expectation.params))
-					if (status !== expectation.action[who]) failures.push(`POST ${expectation.path} as ${who}: ${status}, expected ${expectation.action[who]}`)
+					const orderId = ownOrder[who]
+					const url = expectation.path.replace(':orderId', orderId)
+					const params = { ...expectation.params, ...(expectation.path.includes(':orderId') ? { orderId } : {}) }
+					const { status } = await callRoute(module.action as never, routeArgs(post(url, {}, cookies[who]), params))
+					if (status !== expectation.action[who]) failures.push(`POST ${url} as ${who}: ${status}, expected ${expectation.action[who]}`)
 				}
 			}
 		}
