@@ -21,11 +21,12 @@ describe('environment validation', () => {
 	test('a Stripe key needs its webhook secret; neither value is echoed', () => {
 		expect(problems({ STRIPE_SECRET_KEY: 'sk_test_abc123' })).toEqual([
 			'STRIPE_WEBHOOK_SECRET must be set when STRIPE_SECRET_KEY is (the whsec_… secret of the /webhooks/stripe endpoint)',
+			'APP_URL must be set when STRIPE_SECRET_KEY is (Stripe Checkout sends customers back to it)',
 		])
 		expect(problems({ STRIPE_SECRET_KEY: 'pk_live_public', STRIPE_WEBHOOK_SECRET: 'whsec_x' })).toEqual([
 			'STRIPE_SECRET_KEY must be a Stripe secret key (sk_live_…, sk_test_… or a restricted rk_… key)',
 		])
-		expect(parseEnv({ STRIPE_SECRET_KEY: 'sk_test_abc123', STRIPE_WEBHOOK_SECRET: 'whsec_abc' }).STRIPE_AUTOMATIC_TAX).toBe('true')
+		expect(parseEnv({ STRIPE_SECRET_KEY: 'sk_test_abc123', STRIPE_WEBHOOK_SECRET: 'whsec_abc', APP_URL: 'https://lorica.example' }).STRIPE_AUTOMATIC_TAX).toBe('true')
 		expect(problems({ SELLER_VAT_ID: 'not a vat id' })).toEqual(['SELLER_VAT_ID must be a VAT identification number such as DE123456789 (got "not a vat id")'])
 	})
 

@@ -49,3 +49,14 @@ export async function declineTestPayment(paymentId: string) {
 export async function abandonTestPayment(paymentId: string) {
 	await prisma.$transaction((tx) => settleExpiredCheckout(tx, paymentId))
 }
+
+/** Stripe expires an abandoned Checkout after an hour and tells us; the test page does the same here. */
+export async function expireStaleTestCheckouts(now = new Date()) {
+	const stale = await prisma.payment.findMany({
+		where: { mode: 'test', status: 'pending', purpose: { not: 'auto_top_up' }, createdAt: { lt: new Date(now.getTime() - 60 * 60_000) } },
+		select: { id: true },
+		take: 100,
+	})
+	for (const payment of stale) await abandonTestPayment(payment.id)
+	return stale.length
+}

@@ -92,8 +92,13 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
 	const result = schema.safeParse(input)
 	if (result.success) {
 		// Card payments without verified webhooks would never complete: refuse the half setup.
-		if (result.data.STRIPE_SECRET_KEY && !result.data.STRIPE_WEBHOOK_SECRET)
-			throw new EnvError(['STRIPE_WEBHOOK_SECRET must be set when STRIPE_SECRET_KEY is (the whsec_… secret of the /webhooks/stripe endpoint)'])
+		const stripeProblems = result.data.STRIPE_SECRET_KEY
+			? [
+					...(result.data.STRIPE_WEBHOOK_SECRET ? [] : ['STRIPE_WEBHOOK_SECRET must be set when STRIPE_SECRET_KEY is (the whsec_… secret of the /webhooks/stripe endpoint)']),
+					...(result.data.APP_URL ? [] : ['APP_URL must be set when STRIPE_SECRET_KEY is (Stripe Checkout sends customers back to it)']),
+				]
+			: []
+		if (stripeProblems.length) throw new EnvError(stripeProblems)
 		return result.data
 	}
 	const problems = result.error.issues.map((issue) => {

@@ -3,6 +3,7 @@ import { addMonths, coinBalance, creditLot } from '#app/coins/ledger.server.ts'
 import type { Database } from '#app/db/database.server.ts'
 import { newFileKey, writeFile } from '#app/files/file-store.server.ts'
 import { signDownload } from '#app/files/signed-links.server.ts'
+import { expireStaleTestCheckouts } from '#app/payments/test-mode.server.ts'
 import * as adminCoins from '#app/routes/admin.coins.tsx'
 import * as download from '#app/routes/downloads.$token.tsx'
 import * as galleryImage from '#app/routes/gallery.$resultId.tsx'
@@ -188,6 +189,13 @@ describe('paying and canceling through the pages', () => {
 		const back = await callRoute(testCheckout.action, routeArgs(post(`/test-checkout/${abandoned}`, { intent: 'cancel' }, cookie), { paymentId: abandoned }))
 		expect(back.location).toBe(`/orders/${second}?checkout=canceled`)
 		expect(await db.prisma.order.findUniqueOrThrow({ where: { id: second }, select: { status: true } })).toEqual({ status: 'draft' })
+
+		// Left open for over an hour, a test checkout expires like Stripe's would.
+		const third = await readyOrder(db, customer)
+		const forgotten = await pay(third)
+		await db.prisma.payment.update({ where: { id: forgotten }, data: { createdAt: new Date(Date.now() - 61 * 60_000) } })
+		expect(await expireStaleTestCheckouts()).toBe(1)
+		expect(await db.prisma.order.findUniqueOrThrow({ where: { id: third }, select: { status: true } })).toEqual({ status: 'draft' })
 
 		const stranger = await signIn(db, await createUser(db, 'customer'))
 		expect((await callRoute(testCheckout.loader, routeArgs(get(`/test-checkout/${abandoned}`, stranger.cookie), { paymentId: abandoned }))).status).toBe(404)
