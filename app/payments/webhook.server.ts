@@ -2,6 +2,7 @@ import type Stripe from 'stripe'
 import { prisma } from '#app/db/db.server.ts'
 import { Prisma } from '#app/generated/prisma/client.ts'
 import { log } from '#app/utils/logger.server.ts'
+import { problem } from '#app/utils/problem.server.ts'
 import { runAfterCommit } from './after-commit.server.ts'
 import {
 	settleChargeRefunded,
@@ -20,10 +21,6 @@ import { getStripe, paymentMode, webhookSecret } from './stripe.server.ts'
 // Events about payments we do not know are acknowledged, never retried forever.
 
 const TOLERANCE_S = 300
-
-export function problem(status: number, title: string, detail: string) {
-	return Response.json({ type: 'about:blank', title, status, detail }, { status, headers: { 'Content-Type': 'application/problem+json' } })
-}
 
 function idOf(value: string | { id: string } | null | undefined) {
 	return typeof value === 'string' ? value : (value?.id ?? null)

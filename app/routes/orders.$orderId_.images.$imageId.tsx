@@ -1,28 +1,15 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from '@remix-run/node'
-import sharp from 'sharp'
-import { assertResourceAccess, requireUser } from '#app/auth/require.server.ts'
-import { prisma } from '#app/db/db.server.ts'
-import { readFile } from '#app/files/file-store.server.ts'
-import { action as imagesAction } from './orders.$orderId_.images.tsx'
-
-const THUMBNAIL_SIDE = 320
+import { can } from '#app/auth/permissions.ts'
+import { requireUser } from '#app/auth/require.server.ts'
+import { imageThumbnail } from '#app/orders/images.server.ts'
+import { loadOwnOrder } from '#app/orders/wizard-access.server.ts'
+import { handleImageUpload, isMultipart } from '#app/uploads/upload-request.server.ts'
 
 /** A thumbnail of one reference image, for the order's owner only (any order status). */
 export async function loader({ request, params }: LoaderFunctionArgs) {
 	const session = await requireUser(request)
-	const image = await prisma.sourceImage.findFirst({
-		where: { id: params.imageId ?? '', orderId: params.orderId ?? '' },
-		select: { storageKey: true, order: { select: { customerId: true } } },
-	})
-	if (!image) throw new Response('Not found', { status: 404 })
-	if (assertResourceAccess(session, 'update', 'order', image.order.customerId) !== 'own') throw new Response('Not found', { status: 404 })
-	let original: Buffer
-	try {
-		original = await readFile(image.storageKey)
-	} catch {
-		throw new Response('Not found', { status: 404 })
-	}
-	const thumbnail = await sharp(original).resize(THUMBNAIL_SIDE, THUMBNAIL_SIDE, { fit: 'inside', withoutEnlargement: true }).webp({ quality: 80 }).toBuffer()
+	const thumbnail = await imageThumbnail(session.user.id, params.orderId ?? '', params.imageId ?? '')
+	if (!thumbnail || !can(session.user.role, 'update:order:own')) throw new Response('Not found', { status: 404 })
 	return new Response(new Uint8Array(thumbnail), {
 		headers: { 'Content-Type': 'image/webp', 'Cache-Control': 'private, max-age=300', 'X-Content-Type-Options': 'nosniff' },
 	})
@@ -33,8 +20,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
  * handles them, but a POST to a page URL is answered with the rendered page, whatever the
  * action returns; this route has no page, so its answer (201 or problem JSON) goes out as is.
  */
-export async function action(args: ActionFunctionArgs) {
-	const multipart = /^multipart\/form-data\s*(;|$)/i.test(args.request.headers.get('Content-Type') ?? '')
-	if (args.params.imageId !== 'upload' || !multipart) throw new Response('Not found', { status: 404 })
-	return imagesAction(args)
+export async function action({ request, params }: ActionFunctionArgs) {
+	if (params.imageId !== 'upload' || !isMultipart(request)) throw new Response('Not found', { status: 404 })
+	const { session, order } = await loadOwnOrder(request, params.orderId)
+	return handleImageUpload(request, order, session.user.id)
 }
