@@ -76,16 +76,19 @@ export async function seedDemoMoney(prisma: PrismaClient, customerId: string, on
 			select: { id: true },
 		})
 		await creditLot(tx, { userId: customerId, coins: 6000, source: 'purchase', kind: 'top_up', paymentId: 'demo-pay-coins', expiresAt: addMonths(bought, 12), now: bought })
-		await debitCoins(tx, { userId: customerId, coins: 400, kind: 'order_charge', orderId: 'demo-order-training' })
-		await debitCoins(tx, { userId: customerId, coins: 1400, kind: 'order_charge', orderId: 'demo-order-failed' })
-		await refundOrderCoins(tx, { userId: customerId, orderId: 'demo-order-failed', reason: 'The training failed' })
+		// On the days the seeded timelines say (created, then paid two hours later).
+		const paidOn = (days: number) => new Date(daysAgo(days).getTime() + 2 * 3_600_000)
+		await debitCoins(tx, { userId: customerId, coins: 400, kind: 'order_charge', orderId: 'demo-order-training', now: paidOn(2) })
+		await debitCoins(tx, { userId: customerId, coins: 1400, kind: 'order_charge', orderId: 'demo-order-failed', now: paidOn(20) })
+		await refundOrderCoins(tx, { userId: customerId, orderId: 'demo-order-failed', reason: 'The training failed', now: daysAgo(19) })
 		// After the charges, so it is still there to expire (orders spend the soonest-expiring coins first).
 		await creditLot(tx, { userId: customerId, coins: 200, source: 'adjustment', kind: 'adjustment', reason: 'Welcome bonus', expiresAt: new Date(Date.now() + 10 * DAY), now: daysAgo(355) })
 		await tx.refund.create({
 			data: { orderId: 'demo-order-failed', destination: 'coins', amount: 1400, reason: 'The training failed', status: 'succeeded', completedAt: daysAgo(19) },
 			select: { id: true },
 		})
-		const paid = daysAgo(12)
+		// As the seeded timeline says: paid two hours after the order was created.
+		const paid = new Date(daysAgo(12).getTime() + 2 * 3_600_000)
 		await tx.payment.create({
 			data: {
 				id: 'demo-pay-fox',

@@ -91,6 +91,7 @@ export async function creditLot(tx: Tx, input: CreditInput) {
 			orderId: input.orderId ?? null,
 			reason: input.reason ?? null,
 			actorId: input.actorId ?? null,
+			createdAt: input.now,
 		},
 		select: { id: true },
 	})
@@ -128,6 +129,7 @@ export async function debitCoins(tx: Tx, input: DebitInput) {
 				orderId: input.orderId ?? null,
 				reason: input.reason ?? null,
 				actorId: input.actorId ?? null,
+				createdAt: input.now,
 			},
 			select: { id: true },
 		})
@@ -170,7 +172,7 @@ export async function refundOrderCoins(tx: Tx, input: { userId: string; orderId:
 			continue
 		}
 		await tx.coinLedgerEntry.create({
-			data: { userId: input.userId, lotId, kind: 'refund', amount: coins, orderId: input.orderId, reason: input.reason, actorId: input.actorId ?? null },
+			data: { userId: input.userId, lotId, kind: 'refund', amount: coins, orderId: input.orderId, reason: input.reason, actorId: input.actorId ?? null, createdAt: input.now },
 			select: { id: true },
 		})
 		refunded += coins

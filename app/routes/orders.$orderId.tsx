@@ -49,6 +49,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 			refundTo: order.refundTo,
 			termsVersion: order.termsVersion,
 			provider: recipient ? { name: recipient.name, country: recipient.country } : null,
+			sent: ['submitted', 'training', 'completed', 'failed'].includes(order.status) || order.statusChanges.some((change) => change.to === 'submitted'),
 			resumeHref: resumePath(order),
 			cancelable: own && CANCELABLE.includes(order.status),
 			timeline: order.statusChanges.map((change) => ({ status: STATUS_LABELS[change.to], at: change.at.toISOString() })),
@@ -215,10 +216,17 @@ export default function OrderPage() {
 				))}
 			</ol>
 			<h2>What was sent to whom</h2>
-			<p>
-				Nothing has been sent to a training provider yet.
-				{order.provider ? ` When training starts, the reference images, captions, trigger words and settings go to ${order.provider.name} (${order.provider.country}); each transfer will be listed here.` : ''}
-			</p>
+			{order.sent ? (
+				<p>
+					The reference images, captions, trigger words and settings went to {order.provider?.name ?? 'the training provider'}
+					{order.provider ? ` (${order.provider.country})` : ''} for training. Each transfer is listed here once provider dispatch records them.
+				</p>
+			) : (
+				<p>
+					Nothing has been sent to a training provider yet.
+					{order.provider ? ` When training starts, the reference images, captions, trigger words and settings go to ${order.provider.name} (${order.provider.country}); each transfer will be listed here.` : ''}
+				</p>
+			)}
 			{order.payments.length || order.receipt ? (
 				<>
 					<h2>Payments and documents</h2>

@@ -36,6 +36,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 		quote: { coins: review.coins, price: formatCents(review.coins * COIN_VALUE_CENTS) },
 		provider: review.provider,
 		termsVersion: review.termsVersion,
+		imageRetention: review.imageRetention,
 		balance,
 		testMode: paymentMode() === 'test',
 		openCheckout: openPayment?.checkoutUrl ? { url: openPayment.checkoutUrl, until: new Date(openPayment.createdAt.getTime() + 60 * 60_000).toISOString() } : null,
@@ -87,7 +88,7 @@ function RadioOption({ name, value, defaultChecked, children }: { name: string; 
 }
 
 export default function ReviewStep() {
-	const { order, settings, quote, provider, termsVersion, balance, testMode, openCheckout } = useLoaderData<typeof loader>()
+	const { order, settings, quote, provider, termsVersion, imageRetention, balance, testMode, openCheckout } = useLoaderData<typeof loader>()
 	const result = useActionData<typeof action>() as ActionResult | undefined
 	const navigation = useNavigation()
 	const busy = navigation.state !== 'idle' && navigation.formData?.get('intent') === 'pay'
@@ -122,7 +123,8 @@ export default function ReviewStep() {
 					<h2>Where your data goes</h2>
 					<p>
 						To train, we send your reference images, captions, trigger words and settings to <strong>{provider.name}</strong> in <strong>{provider.country}</strong>. Transfer
-						safeguard: {provider.safeguard}. Your images are deleted from our storage 30 days after upload; see the <Link to="/policies/privacy">Privacy Policy</Link>.
+						safeguard: {provider.safeguard}.{' '}
+						{imageRetention ? `Your reference images: ${imageRetention.charAt(0).toLowerCase()}${imageRetention.slice(1)}. ` : ''}See the <Link to="/policies/privacy">Privacy Policy</Link>.
 					</p>
 				</div>
 			) : null}
