@@ -26,7 +26,8 @@ export function freePort(): Promise<number> {
 export type Started = { child: ChildProcess; stdout: () => string; stderr: () => string; exited: Promise<number | null> }
 
 export function startScript(args: string[], env: Record<string, string>): Started {
-	const child = spawn(process.execPath, [TSX, ...args], { cwd: ROOT, env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] })
+	// Its own process group: tsx runs the script in a grandchild, which must not outlive a test.
+	const child = spawn(process.execPath, [TSX, ...args], { cwd: ROOT, env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'], detached: true })
 	let out = ''
 	let err = ''
 	child.stdout!.on('data', (chunk) => (out += chunk))
@@ -44,4 +45,17 @@ export async function waitForListening(started: Started, timeoutMs = 90_000) {
 		await new Promise((resolve) => setTimeout(resolve, 100))
 	}
 	throw new Error('server did not start in time')
+}
+
+/** Stops a started script and everything it spawned: SIGTERM first, the whole group killed if it lingers. */
+export async function stopScript(started: Started, graceMs = 10_000) {
+	if (started.child.exitCode !== null || started.child.signalCode !== null) return
+	started.child.kill('SIGTERM')
+	const stopped = await Promise.race([started.exited.then(() => true), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), graceMs))])
+	if (stopped) return
+	try {
+		process.kill(-started.child.pid!, 'SIGKILL')
+	} catch {
+		// Already gone.
+	}
 }

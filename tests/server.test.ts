@@ -3,7 +3,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { ensureBuild } from '../scripts/lib/build.ts'
-import { freePort, startScript, waitForListening, type Started } from './process.ts'
+import { freePort, startScript, stopScript, waitForListening, type Started } from './process.ts'
 
 // The production server as `npm start` runs it: fresh embedded database, demo seed,
 // build, HTTP, logs, clean shutdown, and a second start on the same data.
@@ -23,7 +23,7 @@ beforeAll(async () => {
 }, 120_000)
 
 afterAll(async () => {
-	if (server.child.exitCode === null) server.child.kill('SIGKILL')
+	await stopScript(server)
 	fs.rmSync(dataDir, { recursive: true, force: true })
 })
 

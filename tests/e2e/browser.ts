@@ -3,7 +3,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { chromium, type Browser } from 'playwright-core'
 import { ensureBuild } from '../../scripts/lib/build.ts'
-import { freePort, startScript, waitForListening, type Started } from '../process.ts'
+import { freePort, startScript, stopScript, waitForListening, type Started } from '../process.ts'
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 
@@ -30,8 +30,7 @@ export async function startApp(): Promise<AppServer> {
 		dataDir,
 		process: started,
 		async stop() {
-			started.child.kill('SIGTERM')
-			await started.exited
+			await stopScript(started)
 			fs.rmSync(dataDir, { recursive: true, force: true })
 		},
 	}
