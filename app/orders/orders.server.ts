@@ -50,7 +50,6 @@ export function getOrderDetail(orderId: string) {
 	})
 }
 
-export const FAMILY_LABELS = { flux1_dev: 'Flux.1 dev', sdxl: 'SDXL', sd15: 'SD 1.5', wan21: 'Wan 2.1 (video)' } as const
 export const STATUS_LABELS = {
 	draft: 'Draft',
 	awaiting_payment: 'Awaiting payment',
@@ -63,3 +62,8 @@ export const STATUS_LABELS = {
 	canceled: 'Canceled',
 	refunded: 'Refunded',
 } as const
+
+/** Whose order it is: all an action needs before it checks access. */
+export function getOrderOwner(orderId: string) {
+	return prisma.order.findUnique({ where: { id: orderId }, select: { id: true, customerId: true } })
+}

@@ -63,6 +63,6 @@ export async function lockOrder(tx: Tx, orderId: string) {
 	await tx.$queryRaw`SELECT "id" FROM "Order" WHERE "id" = ${orderId} FOR UPDATE`
 	return tx.order.findUnique({
 		where: { id: orderId },
-		select: { id: true, customerId: true, status: true, priceCoins: true, paidWith: true, refundTo: true, wizardStep: true, baseModel: true, settings: true },
+		select: { id: true, customerId: true, status: true, priceCoins: true, paidWith: true, refundTo: true, wizardStep: true, baseModel: true, settings: true, conceptDescription: true },
 	})
 }

@@ -210,4 +210,3 @@ export async function getWizardOrder(orderId: string) {
 	})
 }
 
-export { readSettings }

@@ -98,13 +98,13 @@ export async function payOrder(userId: string, orderId: string, choice: OrderPay
 		if (order.status === 'draft') await transitionOrder(tx, orderId, ['draft'], 'awaiting_payment', { refundTo: choice.refundTo })
 		else await tx.order.update({ where: { id: orderId }, data: { refundTo: choice.refundTo }, select: { id: true } })
 		const cents = order.priceCoins! * COIN_VALUE_CENTS
-		return tx.payment.create({
+		const created = await tx.payment.create({
 			data: { userId, orderId, purpose: 'order', mode: paymentMode(), amountSubtotal: cents, amountTotal: cents, currency: CURRENCY },
 			select: { id: true },
 		})
+		return { id: created.id, item: { name: `LoRA training: ${order.conceptDescription.slice(0, 80)}`, amountCents: cents } }
 	})
-	const order = await prisma.order.findUniqueOrThrow({ where: { id: orderId }, select: { conceptDescription: true, priceCoins: true } })
-	const redirectTo = await openCheckout(payment.id, userId, 'payment', { name: `LoRA training: ${order.conceptDescription.slice(0, 80)}`, amountCents: order.priceCoins! * COIN_VALUE_CENTS }, `/orders/${orderId}`)
+	const redirectTo = await openCheckout(payment.id, userId, 'payment', payment.item, `/orders/${orderId}`)
 	return { redirectTo }
 }
 
@@ -146,4 +146,13 @@ export async function expireOpenCheckouts(orderId: string) {
 		}
 		await prisma.payment.updateMany({ where: { id: payment.id, status: 'pending' }, data: { status: 'expired', checkoutUrl: null } })
 	}
+}
+
+/** "Cancel the payment and edit the order": open checkouts close and the order is a draft again. */
+export async function cancelOrderPayment(orderId: string) {
+	await expireOpenCheckouts(orderId)
+	await prisma.$transaction(async (tx) => {
+		const order = await lockOrder(tx, orderId)
+		if (order?.status === 'awaiting_payment') await transitionOrder(tx, orderId, ['awaiting_payment'], 'draft')
+	})
 }

@@ -4,6 +4,7 @@ import { prisma } from '#app/db/db.server.ts'
 import type { Prisma } from '#app/generated/prisma/client.ts'
 import { lockOrder, OrderStateError, transitionOrder } from '#app/orders/transitions.server.ts'
 import { log } from '#app/utils/logger.server.ts'
+import { settleChargeRefunded } from './settlement.server.ts'
 import { getStripe } from './stripe.server.ts'
 
 // Failed and canceled orders are refunded automatically: coins go back to the wallet; a card
@@ -112,20 +113,19 @@ export async function refundPayment(paymentId: string, reason: string) {
 export async function executeCardRefund(refundId: string) {
 	const refund = await prisma.refund.findUnique({
 		where: { id: refundId },
-		select: { id: true, status: true, amount: true, stripeRefundId: true, payment: { select: { id: true, mode: true, stripePaymentIntentId: true, amountTotal: true, amountRefunded: true } } },
+		select: { id: true, status: true, amount: true, stripeRefundId: true, payment: { select: { mode: true, stripePaymentIntentId: true, amountRefunded: true } } },
 	})
 	if (!refund || refund.status !== 'pending' || refund.stripeRefundId || !refund.payment) return
 	const payment = refund.payment
 	if (payment.mode === 'test') {
-		await prisma.$transaction(async (tx) => {
-			const refundedAmount = payment.amountRefunded + refund.amount
-			await tx.refund.update({ where: { id: refund.id }, data: { status: 'succeeded', stripeRefundId: `re_test_${refund.id}`, completedAt: new Date() }, select: { id: true } })
-			await tx.payment.update({
-				where: { id: payment.id },
-				data: { amountRefunded: refundedAmount, status: refundedAmount >= payment.amountTotal ? 'refunded' : 'partially_refunded' },
-				select: { id: true },
-			})
-		})
+		// What Stripe's charge.refunded would report, applied by the same settlement.
+		await prisma.$transaction((tx) =>
+			settleChargeRefunded(tx, {
+				paymentIntentId: payment.stripePaymentIntentId ?? '',
+				amountRefunded: payment.amountRefunded + refund.amount,
+				refunds: [{ id: `re_test_${refund.id}`, amount: refund.amount, status: 'succeeded', refundId: refund.id }],
+			}),
+		)
 		return
 	}
 	try {

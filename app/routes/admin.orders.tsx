@@ -3,7 +3,8 @@ import { Link, useLoaderData } from '@remix-run/react'
 import { BackOfficeNav } from '#app/components/back-office-nav.tsx'
 import { backOfficeLinks } from '#app/auth/back-office.server.ts'
 import { requirePermission } from '#app/auth/require.server.ts'
-import { FAMILY_LABELS, listAllOrders, STATUS_LABELS } from '#app/orders/orders.server.ts'
+import { FAMILY_INFO } from '#app/orders/catalog.ts'
+import { listAllOrders, STATUS_LABELS } from '#app/orders/orders.server.ts'
 
 export const meta: MetaFunction = () => [{ title: 'Orders — Lorica back office' }]
 
@@ -16,7 +17,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 			id: order.id,
 			customer: order.customer.email,
 			status: STATUS_LABELS[order.status],
-			family: FAMILY_LABELS[order.baseModel],
+			family: FAMILY_INFO[order.baseModel].label,
 			createdAt: order.createdAt.toISOString().slice(0, 10),
 		})),
 	}

@@ -5,10 +5,9 @@ import { OrderSummary } from '#app/components/order-summary.tsx'
 import { WizardSteps } from '#app/components/wizard-steps.tsx'
 import { prisma } from '#app/db/db.server.ts'
 import { COIN_VALUE_CENTS, CONCEPT_LABELS, FAMILY_INFO, formatCents } from '#app/orders/catalog.ts'
-import { lockOrder, transitionOrder } from '#app/orders/transitions.server.ts'
 import { confirmTerms, reviewFor } from '#app/orders/wizard.server.ts'
 import { loadWizardStep } from '#app/orders/wizard-access.server.ts'
-import { expireOpenCheckouts, payOrder } from '#app/payments/checkout.server.ts'
+import { cancelOrderPayment, payOrder } from '#app/payments/checkout.server.ts'
 import { paymentMode } from '#app/payments/stripe.server.ts'
 import { UserFacingError } from '#app/utils/errors.ts'
 
@@ -50,11 +49,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 	const form = await request.formData()
 	const intent = form.get('intent')
 	if (intent === 'cancel-payment') {
-		await expireOpenCheckouts(order.id)
-		await prisma.$transaction(async (tx) => {
-			const current = await lockOrder(tx, order.id)
-			if (current?.status === 'awaiting_payment') await transitionOrder(tx, order.id, ['awaiting_payment'], 'draft')
-		})
+		await cancelOrderPayment(order.id)
 		return redirect(`/orders/${order.id}/review`)
 	}
 	if (intent !== 'pay') return data<ActionResult>({ formError: 'Unknown action.' }, { status: 400 })

@@ -11,11 +11,12 @@ import {
 	FAMILY_INFO,
 	formatCents,
 	quoteCoins,
+	readSettings,
 	SETTING_RANGES,
 	settingsSchema,
 	type TrainingSettings,
 } from '#app/orders/catalog.ts'
-import { readSettings, saveSettings } from '#app/orders/wizard.server.ts'
+import { saveSettings } from '#app/orders/wizard.server.ts'
 import { stepPath } from '#app/orders/steps.ts'
 import { loadWizardStep } from '#app/orders/wizard-access.server.ts'
 import { UserFacingError } from '#app/utils/errors.ts'

@@ -1,7 +1,8 @@
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { Link, useLoaderData } from '@remix-run/react'
 import { requirePermission } from '#app/auth/require.server.ts'
-import { FAMILY_LABELS, listOwnOrders, STATUS_LABELS } from '#app/orders/orders.server.ts'
+import { FAMILY_INFO } from '#app/orders/catalog.ts'
+import { listOwnOrders, STATUS_LABELS } from '#app/orders/orders.server.ts'
 import { resumePath } from '#app/orders/steps.ts'
 
 export const meta: MetaFunction = () => [{ title: 'Your orders — Lorica' }]
@@ -13,7 +14,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 		orders: orders.map((order) => ({
 			id: order.id,
 			status: STATUS_LABELS[order.status],
-			family: FAMILY_LABELS[order.baseModel],
+			family: FAMILY_INFO[order.baseModel].label,
 			concept: order.conceptDescription,
 			createdAt: order.createdAt.toISOString().slice(0, 10),
 			continueHref: resumePath(order),

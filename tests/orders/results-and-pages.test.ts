@@ -181,6 +181,15 @@ describe('paying and canceling through the pages', () => {
 		const payment = await db.prisma.payment.findUniqueOrThrow({ where: { id: paymentId }, select: { status: true, invoiceNumber: true, amountTax: true, mode: true } })
 		expect(payment).toEqual({ status: 'succeeded', invoiceNumber: `TEST-${new Date().getUTCFullYear()}-000001`, amountTax: 64, mode: 'test' })
 		expect(await db.prisma.order.findUniqueOrThrow({ where: { id: orderId }, select: { status: true } })).toEqual({ status: 'queued' })
+		// Canceled, the card payment is refunded through the same settlement as Stripe's charge.refunded.
+		const canceled = await callRoute(orderPage.action, routeArgs(post(`/orders/${orderId}`, { intent: 'cancel' }, cookie), { orderId }))
+		expect(canceled.data).toMatchObject({ message: 'The order is canceled; €4.00 are on their way back to your card.' })
+		expect(await db.prisma.refund.findFirstOrThrow({ where: { orderId }, select: { status: true, stripeRefundId: true, amount: true } })).toMatchObject({
+			status: 'succeeded',
+			stripeRefundId: expect.stringMatching(/^re_test_/),
+			amount: 400,
+		})
+		expect(await db.prisma.payment.findUniqueOrThrow({ where: { id: paymentId }, select: { status: true, amountRefunded: true } })).toEqual({ status: 'refunded', amountRefunded: 400 })
 		// A paid test payment's page sends the customer back to the order.
 		expect(await callRoute(testCheckout.loader, routeArgs(get(`/test-checkout/${paymentId}`, cookie), { paymentId }))).toMatchObject({ status: 302, location: `/orders/${orderId}` })
 
