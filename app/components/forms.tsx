@@ -94,3 +94,21 @@ export function OneTimeCodeField({
 		/>
 	)
 }
+
+/** What an action answered: a confirmation read out politely, an error announced at once. */
+export function ActionMessages({ message, error }: { message?: string | null; error?: string | null }) {
+	return (
+		<>
+			{message ? (
+				<p className="notice" role="status">
+					{message}
+				</p>
+			) : null}
+			{error ? (
+				<p className="form-error" role="alert">
+					{error}
+				</p>
+			) : null}
+		</>
+	)
+}

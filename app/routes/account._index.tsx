@@ -1,5 +1,6 @@
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
+import { ActionMessages } from '#app/components/forms.tsx'
 import { signOutEverywhere, signOutOtherSession } from '#app/auth/account.server.ts'
 import { can, isStaff } from '#app/auth/permissions.ts'
 import { requirePermission } from '#app/auth/require.server.ts'
@@ -77,11 +78,7 @@ export default function AccountPage() {
 					<Link to="/account/two-factor">Two-factor authentication: {user.twoFactor ? 'on' : 'off'}</Link>
 				</p>
 			</div>
-			{actionData?.message ? (
-				<p className="notice" role="status">
-					{actionData.message}
-				</p>
-			) : null}
+			<ActionMessages message={actionData?.message} />
 			<div>
 				<h2>Your privacy choices</h2>
 				<Form method="post" className="stack">

@@ -7,7 +7,7 @@ import { backOfficeLinks } from '#app/auth/back-office.server.ts'
 import { requirePermission } from '#app/auth/require.server.ts'
 import { adjustCoins, recentAdjustments } from '#app/coins/adjustments.server.ts'
 import { BackOfficeNav } from '#app/components/back-office-nav.tsx'
-import { Field } from '#app/components/forms.tsx'
+import { ActionMessages, Field } from '#app/components/forms.tsx'
 import { UserFacingError } from '#app/utils/errors.ts'
 
 export const meta: MetaFunction = () => [{ title: 'Coin adjustments — Lorica back office' }]
@@ -61,11 +61,7 @@ export default function CoinAdjustments() {
 				<h1 id="coins-title">Coin adjustments</h1>
 				<BackOfficeNav links={links} />
 			</div>
-			{actionData?.message ? (
-				<p className="notice" role="status">
-					{actionData.message}
-				</p>
-			) : null}
+			<ActionMessages message={actionData?.message} />
 			<Form method="post" className="stack" {...getFormProps(form)}>
 				{form.errors?.length ? (
 					<p className="form-error" role="alert">

@@ -2,6 +2,7 @@ import { parseWithZod } from '@conform-to/zod/v4'
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { Form, useActionData, useLoaderData } from '@remix-run/react'
 import { z } from 'zod'
+import { ActionMessages } from '#app/components/forms.tsx'
 import { BackOfficeNav } from '#app/components/back-office-nav.tsx'
 import { backOfficeLinks } from '#app/auth/back-office.server.ts'
 import { can } from '#app/auth/permissions.ts'
@@ -65,11 +66,7 @@ export default function PeoplePage() {
 				<h1 id="people-title">People and roles</h1>
 				<BackOfficeNav links={links} />
 			</div>
-			{actionData?.message ? (
-				<p className="notice" role="status">
-					{actionData.message}
-				</p>
-			) : null}
+			<ActionMessages message={actionData?.message} />
 			{formError ? (
 				<p className="form-error" role="alert">
 					{formError.join(' ')}

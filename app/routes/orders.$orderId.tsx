@@ -1,5 +1,6 @@
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { Form, Link, useActionData, useLoaderData, useSearchParams } from '@remix-run/react'
+import { ActionMessages } from '#app/components/forms.tsx'
 import { OrderSummary } from '#app/components/order-summary.tsx'
 import { useRefreshWhile } from '#app/components/use-refresh-while.ts'
 import { recordStaffView } from '#app/audit/staff-views.server.ts'
@@ -8,19 +9,16 @@ import { assertResourceAccess, requireUser } from '#app/auth/require.server.ts'
 import type { CurrentSession } from '#app/auth/session.server.ts'
 import { COIN_VALUE_CENTS, CONCEPT_LABELS, FAMILY_INFO, formatCents, readSettings } from '#app/orders/catalog.ts'
 import { cancelOrder } from '#app/orders/cancel.server.ts'
-import { getOrderDetail, STATUS_LABELS } from '#app/orders/orders.server.ts'
+import { getOrderDetail, getOrderOwner, STATUS_LABELS } from '#app/orders/orders.server.ts'
 import { listResults, publishResult, unpublishResult } from '#app/orders/results.server.ts'
 import { CANCELABLE } from '#app/orders/transitions.server.ts'
 import { resumePath } from '#app/orders/steps.ts'
 import { refundOrder } from '#app/payments/refunds.server.ts'
 import { getDataMap } from '#app/privacy/data-map.server.ts'
 import { UserFacingError } from '#app/utils/errors.ts'
+import { formatBytes } from '#app/utils/format.ts'
 
 export const meta: MetaFunction = () => [{ title: 'Order — Lorica' }]
-
-function formatBytes(bytes: number) {
-	return bytes >= 1048576 ? `${(bytes / 1048576).toFixed(1)} MB` : `${Math.ceil(bytes / 1024)} KB`
-}
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
 	const session = await requireUser(request)
@@ -87,7 +85,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 
 export async function action({ request, params }: ActionFunctionArgs) {
 	const session = await requireUser(request)
-	const order = await getOrderDetail(params.orderId ?? '')
+	const order = await getOrderOwner(params.orderId ?? '')
 	if (!order) throw new Response('Not found', { status: 404 })
 	const form = await request.formData()
 	const intent = form.get('intent')
@@ -164,16 +162,7 @@ export default function OrderPage() {
 					Paid with {order.price?.coins} coins — the order is queued for training.
 				</p>
 			) : null}
-			{result?.message ? (
-				<p className="notice" role="status">
-					{result.message}
-				</p>
-			) : null}
-			{result?.error ? (
-				<p className="form-error" role="alert">
-					{result.error}
-				</p>
-			) : null}
+			<ActionMessages message={result?.message} error={result?.error} />
 			{order.holds.length ? (
 				<div className="notice warning">
 					<strong>Legal hold:</strong> {order.holds.map((hold) => `${hold.reason} since ${when(hold.placedAt)}`).join('; ')}. Retention and erasure skip this order.

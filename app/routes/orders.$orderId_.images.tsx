@@ -18,6 +18,7 @@ import { assertAtStep, loadOwnOrder } from '#app/orders/wizard-access.server.ts'
 import { IMAGE_LIMITS } from '#app/uploads/image-check.server.ts'
 import { handleImageUpload, isMultipart } from '#app/uploads/upload-request.server.ts'
 import { UserFacingError } from '#app/utils/errors.ts'
+import { formatBytes } from '#app/utils/format.ts'
 
 export const meta: MetaFunction = () => [{ title: 'Reference images — Lorica' }]
 
@@ -96,11 +97,6 @@ export async function action({ request, params }: ActionFunctionArgs) {
 	}
 
 	return data({ intent: null, error: 'Unknown action.' }, { status: 400 })
-}
-
-function formatBytes(bytes: number) {
-	if (bytes < MEGABYTE) return `${bytes ? Math.max(1, Math.round(bytes / 1024)) : 0} KB`
-	return `${(bytes / MEGABYTE).toFixed(1)} MB`
 }
 
 type ImageItem = { id: string; displayName: string; caption: string; width: number; height: number; bytes: number }

@@ -1,5 +1,6 @@
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from '@remix-run/react'
+import { ActionMessages } from '#app/components/forms.tsx'
 import { useRefreshWhile } from '#app/components/use-refresh-while.ts'
 import { requirePermission } from '#app/auth/require.server.ts'
 import { autoTopUpSchema, forgetCard, updateAutoTopUp, walletOverview } from '#app/coins/wallet.server.ts'
@@ -110,16 +111,7 @@ export default function WalletPage() {
 					Payment canceled — nothing was charged.
 				</p>
 			) : null}
-			{result?.message ? (
-				<p className="notice" role="status">
-					{result.message}
-				</p>
-			) : null}
-			{result?.error ? (
-				<p className="form-error" role="alert">
-					{result.error}
-				</p>
-			) : null}
+			<ActionMessages message={result?.message} error={result?.error} />
 			{lots.length ? (
 				<ul>
 					{lots.map((lot) => (
