@@ -2,32 +2,23 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest'
-import { resetMailTransportForTests } from '#app/mail/mail.server.ts'
 import { deliverPolicyNotices, queuePolicyNotices } from '#app/policies/notices.server.ts'
 import { publishPolicies } from '#app/policies/publish.server.ts'
 import * as account from '#app/routes/account._index.tsx'
 import * as adminHome from '#app/routes/admin._index.tsx'
 import * as orders from '#app/routes/orders._index.tsx'
 import * as accept from '#app/routes/policies.accept.tsx'
-import { resetEnvCache } from '#app/utils/env.server.ts'
 import type { Database } from '#app/db/database.server.ts'
 import { describe, expect, test } from './db.ts'
 import { createUser, get, post, signIn } from './support/auth.ts'
 import { callRoute, routeArgs } from './support/route.ts'
-import { startSmtpServer } from './support/smtp.ts'
+import { startSmtpServer, useSmtp } from './support/smtp.ts'
 
 // A material Privacy Policy change: customers re-accept before continuing, and each gets
 // exactly one e-mail notice.
 
 let directory: string
 let smtp: Awaited<ReturnType<typeof startSmtpServer>>
-
-function useSmtp(url: string | undefined) {
-	if (url) process.env.SMTP_URL = url
-	else delete process.env.SMTP_URL
-	resetEnvCache()
-	resetMailTransportForTests()
-}
 
 beforeAll(async () => {
 	smtp = await startSmtpServer()

@@ -1,16 +1,14 @@
 import { afterAll, beforeAll, beforeEach } from 'vitest'
 import { verifyAuditChain } from '#app/audit/audit.server.ts'
-import { resetMailTransportForTests } from '#app/mail/mail.server.ts'
 import * as account from '#app/routes/account._index.tsx'
 import * as code from '#app/routes/login.code.tsx'
 import * as link from '#app/routes/login.link.tsx'
 import * as login from '#app/routes/login._index.tsx'
 import * as signup from '#app/routes/signup.tsx'
-import { resetEnvCache } from '#app/utils/env.server.ts'
 import { describe, expect, test } from '../db.ts'
 import { applySetCookies, get, post } from '../support/auth.ts'
 import { callRoute, routeArgs, testContext } from '../support/route.ts'
-import { startSmtpServer } from '../support/smtp.ts'
+import { startSmtpServer, useSmtp } from '../support/smtp.ts'
 
 // The whole e-mail sign-in, through a real SMTP server: the test reads the mail it got.
 
@@ -18,14 +16,10 @@ let smtp: Awaited<ReturnType<typeof startSmtpServer>>
 
 beforeAll(async () => {
 	smtp = await startSmtpServer()
-	process.env.SMTP_URL = `smtp://127.0.0.1:${smtp.port}`
-	resetEnvCache()
-	resetMailTransportForTests()
+	useSmtp(`smtp://127.0.0.1:${smtp.port}`)
 })
 afterAll(async () => {
-	delete process.env.SMTP_URL
-	resetEnvCache()
-	resetMailTransportForTests()
+	useSmtp(undefined)
 	await smtp.close()
 })
 beforeEach(() => {

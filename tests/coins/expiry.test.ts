@@ -5,11 +5,9 @@ import { EXPIRY_WARNING_DAYS, expireLots, runCoinExpiryJob, warnExpiringLots } f
 import { coinBalance, creditLot, debitCoins } from '#app/coins/ledger.server.ts'
 import type { Database } from '#app/db/database.server.ts'
 import { prisma, setDatabase } from '#app/db/db.server.ts'
-import { resetMailTransportForTests } from '#app/mail/mail.server.ts'
-import { resetEnvCache } from '#app/utils/env.server.ts'
 import { describe, expect, test } from '#tests/db.ts'
 import { createUser } from '#tests/support/auth.ts'
-import { startSmtpServer, type Received } from '#tests/support/smtp.ts'
+import { startSmtpServer, useSmtp, type Received } from '#tests/support/smtp.ts'
 
 // The daily coin job (expiry entries, 14-day warnings claimed before they are sent) and
 // automatic top-up in test payment mode, with mail going through a real SMTP server.
@@ -17,13 +15,6 @@ import { startSmtpServer, type Received } from '#tests/support/smtp.ts'
 const DAY = 86_400_000
 
 let smtp: Awaited<ReturnType<typeof startSmtpServer>>
-
-function useSmtp(url: string | undefined) {
-	if (url) process.env.SMTP_URL = url
-	else delete process.env.SMTP_URL
-	resetEnvCache()
-	resetMailTransportForTests()
-}
 
 beforeAll(async () => {
 	smtp = await startSmtpServer()

@@ -1,7 +1,8 @@
-import type { BrowserContext, Page } from 'playwright-core'
+import type { BrowserContext } from 'playwright-core'
 import { describe, expect, test } from 'vitest'
 import { totpCode } from '#app/auth/totp.server.ts'
 import { useAppAndBrowser } from './fixture.ts'
+import { enterEmailedCode, readLatestMail, requestCode } from './sign-in.ts'
 
 // The identity journeys in a real browser against `npm start`'s server, reading mail
 // from the demo outbox the way a visitor of the demo does.
@@ -15,27 +16,12 @@ async function newPage(context?: BrowserContext) {
 	return { page, errors }
 }
 
-/** Opens the newest outbox message to `email` and returns its text. */
-async function readLatestMail(page: Page, email: string) {
-	await page.goto(`${running.app.url}/dev/outbox`)
-	await page.locator('tr', { hasText: email }).first().getByRole('link').click()
-	await page.waitForURL(/\/dev\/outbox\/.+/)
-	return (await page.locator('pre').textContent()) ?? ''
-}
-
-async function requestCode(page: Page, email: string) {
-	await page.goto(`${running.app.url}/login`)
-	await page.getByLabel('E-mail address').fill(email)
-	await page.getByRole('button', { name: 'Send me a sign-in code' }).click()
-	await page.waitForURL(`${running.app.url}/login/code`)
-}
-
 describe('identity journeys', () => {
 	test('a new customer signs up, signs in on a second browser, and signs out everywhere', async () => {
 		const email = 'journey@people.test'
 		const { page: a, errors } = await newPage()
-		await requestCode(a, email)
-		const mail = await readLatestMail(a, email)
+		await requestCode(a, running.app.url, email)
+		const mail = await readLatestMail(a, running.app.url, email)
 		const code = /sign-in code is (\d{6})/.exec(mail)?.[1]
 		expect(code).toMatch(/^\d{6}$/)
 		await a.goBack()
@@ -55,8 +41,8 @@ describe('identity journeys', () => {
 		await a.getByRole('heading', { level: 1, name: 'Journey Person' }).waitFor()
 
 		const { page: b } = await newPage()
-		await requestCode(b, email)
-		const link = /(http:\/\/\S+\/login\/link\?token=\S+)/.exec(await readLatestMail(b, email))?.[1]
+		await requestCode(b, running.app.url, email)
+		const link = /(http:\/\/\S+\/login\/link\?token=\S+)/.exec(await readLatestMail(b, running.app.url, email))?.[1]
 		expect(link).toBeTruthy()
 		await b.goto(link!.replace(/^http:\/\/[^/]+/, running.app.url))
 		await b.getByRole('button', { name: 'Sign in' }).click()
@@ -74,11 +60,7 @@ describe('identity journeys', () => {
 	test('the demo DPO must enrol TOTP before the back office opens, then sees an intact audit log', async () => {
 		const email = 'dpo@demo.lorica.example'
 		const { page, errors } = await newPage()
-		await requestCode(page, email)
-		const code = /sign-in code is (\d{6})/.exec(await readLatestMail(page, email))?.[1]
-		await page.goto(`${running.app.url}/login/code`)
-		await page.getByLabel('Code').fill(code!)
-		await page.getByRole('button', { name: 'Continue' }).click()
+		await enterEmailedCode(page, running.app.url, email)
 		await page.waitForURL(/\/account\/two-factor/)
 
 		await page.goto(`${running.app.url}/admin`)

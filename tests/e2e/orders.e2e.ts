@@ -6,6 +6,7 @@ import sharp from 'sharp'
 import { extractText, getDocumentProxy } from 'unpdf'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { useAppAndBrowser } from './fixture.ts'
+import { enterEmailedCode } from './sign-in.ts'
 
 // A customer orders a LoRA in Chromium against `npm start` (test-payment mode, embedded
 // database): the wizard with real image files, payment, the queued order, the invoice.
@@ -27,18 +28,7 @@ beforeAll(async () => {
 afterAll(() => fs.rmSync(folder, { recursive: true, force: true }))
 
 async function signInAsDemoCustomer(page: Page) {
-	const email = 'customer@demo.lorica.example'
-	await page.goto(`${running.app.url}/login`)
-	await page.getByLabel('E-mail address').fill(email)
-	await page.getByRole('button', { name: 'Send me a sign-in code' }).click()
-	await page.waitForURL(`${running.app.url}/login/code`)
-	const codePage = page.url()
-	await page.goto(`${running.app.url}/dev/outbox`)
-	await page.locator('tr', { hasText: email }).first().getByRole('link').click()
-	const code = /sign-in code is (\d{6})/.exec((await page.locator('pre').textContent()) ?? '')?.[1]
-	await page.goto(codePage)
-	await page.getByLabel('Code').fill(code!)
-	await page.getByRole('button', { name: 'Continue' }).click()
+	await enterEmailedCode(page, running.app.url, 'customer@demo.lorica.example')
 	await page.waitForURL((url) => !url.pathname.startsWith('/login'))
 }
 

@@ -1,5 +1,7 @@
 import type { AddressInfo } from 'node:net'
 import { SMTPServer, type SMTPServerOptions } from 'smtp-server'
+import { resetMailTransportForTests } from '#app/mail/mail.server.ts'
+import { resetEnvCache } from '#app/utils/env.server.ts'
 
 // A real SMTP server on a random local port; tests read what it received.
 
@@ -28,4 +30,12 @@ export async function startSmtpServer(options: Partial<SMTPServerOptions> = {}) 
 	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
 	const { port } = server.server.address() as AddressInfo
 	return { received, port, close: () => new Promise<void>((resolve) => server.close(() => resolve())) }
+}
+
+/** Sends the app's mail to `url` (a test SMTP server), or back to the file outbox when undefined. */
+export function useSmtp(url: string | undefined) {
+	if (url) process.env.SMTP_URL = url
+	else delete process.env.SMTP_URL
+	resetEnvCache()
+	resetMailTransportForTests()
 }
