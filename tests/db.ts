@@ -3,7 +3,7 @@ import { PGlite } from '@electric-sql/pglite'
 import { inject, test as base } from 'vitest'
 import { openPglite, openPostgres, type Database } from '#app/db/database.server.ts'
 import { setDatabase } from '#app/db/db.server.ts'
-import { createFromTemplate, databaseUrl, dropDatabase, TEST_DB_PREFIX, uniqueName } from './setup/template.ts'
+import { createFromTemplate, databaseUrl, dropDatabase, uniqueName } from './setup/template.ts'
 
 const WORKER_TEMPLATE = Symbol.for('lorica.test.pgliteTemplate')
 type WorkerGlobal = { [WORKER_TEMPLATE]?: Promise<PGlite> }
@@ -19,7 +19,7 @@ function workerTemplate(dump: string) {
 export async function createTestDatabase(): Promise<Database> {
 	const config = inject('testDatabase')
 	if (config.kind === 'postgres') {
-		const name = uniqueName(TEST_DB_PREFIX)
+		const name = uniqueName(config.prefix)
 		await createFromTemplate(config.baseUrl, name, config.template)
 		const database = openPostgres(databaseUrl(config.baseUrl, name), { max: 5 })
 		return {
@@ -55,7 +55,7 @@ export { describe, expect } from 'vitest'
 export async function createEmptyDatabase(): Promise<Database> {
 	const config = inject('testDatabase')
 	if (config.kind === 'postgres') {
-		const name = uniqueName(TEST_DB_PREFIX)
+		const name = uniqueName(config.prefix)
 		await createFromTemplate(config.baseUrl, name, 'template0')
 		const database = openPostgres(databaseUrl(config.baseUrl, name), { max: 2 })
 		return {

@@ -91,7 +91,7 @@ describe('migration applier', () => {
 	test("Prisma's own engine finds nothing left to apply after our applier", async () => {
 		const config = inject('testDatabase')
 		if (config.kind === 'postgres') {
-			const name = uniqueName('lorica_t_')
+			const name = uniqueName(config.prefix)
 			await createFromTemplate(config.baseUrl, name, config.template)
 			try {
 				expect(await prismaApplyMigrations({ url: databaseUrl(config.baseUrl, name) }, SCHEMA, MIGRATIONS)).toEqual([])

@@ -5,6 +5,7 @@ export default defineConfig({
 	test: {
 		root: new URL('../..', import.meta.url).pathname,
 		include: ['tests/e2e/**/*.e2e.ts'],
+		globalSetup: ['tests/setup/node-version.ts'],
 		setupFiles: ['tests/setup/per-file.ts'],
 		pool: 'forks',
 		fileParallelism: false,

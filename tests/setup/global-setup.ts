@@ -7,7 +7,7 @@ import { openPglite, openPostgres, type Database } from '#app/db/database.server
 import { applyMigrations } from '#app/db/migrations.server.ts'
 import { publishPolicies } from '#app/policies/publish.server.ts'
 import { MIGRATIONS } from '../../scripts/lib/paths.ts'
-import { databaseUrl, dropDatabase, uniqueName, withAdmin } from './template.ts'
+import { databaseUrl, dropDatabase, TEST_DB_PREFIX, uniqueName, withAdmin } from './template.ts'
 
 // Migrates one template database per run; every test then gets a cheap copy of it
 // (CREATE DATABASE … TEMPLATE on PostgreSQL, clone() of a per-worker instance on PGlite).
@@ -15,7 +15,7 @@ import { databaseUrl, dropDatabase, uniqueName, withAdmin } from './template.ts'
 
 declare module 'vitest' {
 	export interface ProvidedContext {
-		testDatabase: { kind: 'postgres'; baseUrl: string; template: string } | { kind: 'pglite'; dump: string }
+		testDatabase: { kind: 'postgres'; baseUrl: string; template: string; prefix: string } | { kind: 'pglite'; dump: string }
 	}
 }
 
@@ -37,17 +37,20 @@ async function prepareTemplate(database: Database) {
 export default async function setup(project: TestProject) {
 	const baseUrl = process.env.DATABASE_URL
 	if (baseUrl) {
-		const template = uniqueName('lorica_tpl_')
+		// Test databases carry this run's id, so the cleanup below never drops another run's.
+		const run = uniqueName('')
+		const template = `lorica_tpl_${run}`
+		const prefix = `${TEST_DB_PREFIX}${run}_`
 		await withAdmin(baseUrl, (client) => client.query(`CREATE DATABASE "${template}"`))
 		const database = openPostgres(databaseUrl(baseUrl, template), { max: 1 })
 		await prepareTemplate(database)
 		await database.close()
-		project.provide('testDatabase', { kind: 'postgres', baseUrl, template })
+		project.provide('testDatabase', { kind: 'postgres', baseUrl, template, prefix })
 		return async () => {
 			await withAdmin(baseUrl, async (client) => {
 				const { rows } = await client.query<{ datname: string }>(
-					`SELECT datname FROM pg_database WHERE datname LIKE 'lorica\\_t\\_%' OR datname = $1`,
-					[template],
+					`SELECT datname FROM pg_database WHERE starts_with(datname, $1) OR datname = $2`,
+					[prefix, template],
 				)
 				for (const row of rows) await dropDatabase(baseUrl, row.datname)
 			})
