@@ -179,15 +179,6 @@ export async function reviewFor(order: { baseModel: BaseModelFamily; settings: u
 }
 
 /** Records the Terms version the customer ordered under (acceptance context `checkout`). */
-export async function confirmTerms(orderId: string, customerId: string, termsVersion: string) {
-	await prisma.$transaction(async (tx) => {
-		const order = await lockOrder(tx, orderId)
-		if (!order || order.customerId !== customerId) throw new Response('Not found', { status: 404 })
-		await tx.order.update({ where: { id: orderId }, data: { termsVersion }, select: { id: true } })
-		await tx.policyAcceptance.create({ data: { userId: customerId, kind: 'terms', version: termsVersion, context: 'checkout' }, select: { id: true } })
-	})
-}
-
 export async function getWizardOrder(orderId: string) {
 	return prisma.order.findUnique({
 		where: { id: orderId },

@@ -1,5 +1,6 @@
 import { debitCoins } from '#app/coins/ledger.server.ts'
 import { prisma } from '#app/db/db.server.ts'
+import type { Prisma } from '#app/generated/prisma/client.ts'
 import { COIN_BUNDLES, COIN_VALUE_CENTS, CURRENCY, type CoinBundleId } from '#app/orders/catalog.ts'
 import { lockOrder, OrderStateError, transitionOrder } from '#app/orders/transitions.server.ts'
 import { getEnv } from '#app/utils/env.server.ts'
@@ -72,7 +73,13 @@ async function openCheckout(paymentId: string, userId: string, mode: 'payment' |
 	}
 }
 
-export type OrderPaymentChoice = { method: 'card' | 'coins'; refundTo: 'coins' | 'card' }
+export type OrderPaymentChoice = { method: 'card' | 'coins'; refundTo: 'coins' | 'card'; termsVersion: string }
+
+/** The Terms accepted at checkout are recorded in the transaction that pays: a refused payment leaves no acceptance behind. */
+async function acceptTermsForOrder(tx: Prisma.TransactionClient, userId: string, orderId: string, termsVersion: string) {
+	await tx.order.update({ where: { id: orderId }, data: { termsVersion }, select: { id: true } })
+	await tx.policyAcceptance.create({ data: { userId, kind: 'terms', version: termsVersion, context: 'checkout' }, select: { id: true } })
+}
 
 /**
  * Pays a confirmed order. Coins settle at once (one transaction: charge, paid, queued);
@@ -85,6 +92,7 @@ export async function payOrder(userId: string, orderId: string, choice: OrderPay
 			if (!order || order.customerId !== userId) throw new OrderStateError('This order does not exist.')
 			assertConfirmed(order)
 			await debitCoins(tx, { userId, coins: order.priceCoins!, kind: 'order_charge', orderId })
+			await acceptTermsForOrder(tx, userId, orderId, choice.termsVersion)
 			await transitionOrder(tx, orderId, ['draft', 'awaiting_payment'], 'paid', { paidWith: 'coins', paidAt: new Date(), refundTo: 'coins' })
 			await transitionOrder(tx, orderId, ['paid'], 'queued')
 		})
@@ -95,6 +103,7 @@ export async function payOrder(userId: string, orderId: string, choice: OrderPay
 		const order = await lockOrder(tx, orderId)
 		if (!order || order.customerId !== userId) throw new OrderStateError('This order does not exist.')
 		assertConfirmed(order)
+		await acceptTermsForOrder(tx, userId, orderId, choice.termsVersion)
 		if (order.status === 'draft') await transitionOrder(tx, orderId, ['draft'], 'awaiting_payment', { refundTo: choice.refundTo })
 		else await tx.order.update({ where: { id: orderId }, data: { refundTo: choice.refundTo }, select: { id: true } })
 		const cents = order.priceCoins! * COIN_VALUE_CENTS
@@ -131,26 +140,42 @@ export async function saveCardForTopUps(userId: string) {
 	return openCheckout(payment.id, userId, 'setup', null, '/wallet')
 }
 
-/** The customer stopped waiting: open Checkout sessions of a canceled order are closed. */
+/**
+ * The customer stopped waiting: open Checkout sessions of the order are closed. Returns how
+ * many Stripe would not close (already paid, or Stripe unreachable): those stay pending and
+ * the webhook decides — a late payment is refunded if the order cannot take it.
+ */
 export async function expireOpenCheckouts(orderId: string) {
 	const open = await prisma.payment.findMany({ where: { orderId, status: 'pending' }, select: { id: true, mode: true, stripeCheckoutSessionId: true } })
+	let stillOpen = 0
 	for (const payment of open) {
 		if (payment.mode === 'stripe' && payment.stripeCheckoutSessionId) {
 			try {
 				await getStripe().checkout.sessions.expire(payment.stripeCheckoutSessionId)
 			} catch (error) {
-				// Already completed or expired: the webhook tells which, and a late payment is refunded.
 				log.warn('could not expire a Checkout Session', { paymentId: payment.id, error: error instanceof Error ? error.message : String(error) })
+				stillOpen++
 				continue
 			}
 		}
 		await prisma.payment.updateMany({ where: { id: payment.id, status: 'pending' }, data: { status: 'expired', checkoutUrl: null } })
 	}
+	return { stillOpen }
 }
 
-/** "Cancel the payment and edit the order": open checkouts close and the order is a draft again. */
+/**
+ * "Cancel the payment and edit the order": open checkouts close and the order is a draft
+ * again. A payment Stripe will not close may already have been taken, so the order stays
+ * locked for edits until its webhook settles it: editing now could change the price of an
+ * order that is paid.
+ */
 export async function cancelOrderPayment(orderId: string) {
-	await expireOpenCheckouts(orderId)
+	const { stillOpen } = await expireOpenCheckouts(orderId)
+	if (stillOpen)
+		throw new UserFacingError(
+			'This card payment could not be canceled: Stripe may already have taken it. The order stays as it is until Stripe confirms the outcome (usually within a minute); if it was paid, the order is queued, otherwise you can edit it then.',
+			409,
+		)
 	await prisma.$transaction(async (tx) => {
 		const order = await lockOrder(tx, orderId)
 		if (order?.status === 'awaiting_payment') await transitionOrder(tx, orderId, ['awaiting_payment'], 'draft')

@@ -1,5 +1,7 @@
+import { recordAudit } from '#app/audit/audit.server.ts'
 import { addMonths, creditLot, LOT_LIFETIME_MONTHS } from '#app/coins/ledger.server.ts'
 import type { Prisma } from '#app/generated/prisma/client.ts'
+import { COIN_VALUE_CENTS, formatCents } from '#app/orders/catalog.ts'
 import { transitionOrder } from '#app/orders/transitions.server.ts'
 import { placeDisputeHold, releaseDisputeHold } from './holds.server.ts'
 
@@ -97,14 +99,18 @@ export async function settleCompletedCheckout(tx: Tx, checkout: CompletedCheckou
 			})
 			return { outcome: 'coins_credited', after: [] }
 		case 'order':
-			return settleOrderPayment(tx, payment.id, payment.orderId, now)
+			return settleOrderPayment(tx, payment.id, payment.orderId, checkout.amountTotal, now)
 	}
 }
 
-async function settleOrderPayment(tx: Tx, paymentId: string, orderId: string | null, now: Date): Promise<Settlement> {
-	const order = orderId ? await tx.order.findUnique({ where: { id: orderId }, select: { status: true } }) : null
+async function settleOrderPayment(tx: Tx, paymentId: string, orderId: string | null, paidCents: number, now: Date): Promise<Settlement> {
+	const order = orderId ? await tx.order.findUnique({ where: { id: orderId }, select: { status: true, priceCoins: true } }) : null
 	if (!orderId || !order) return { outcome: 'order_missing_refunding', after: [{ kind: 'refund_payment', paymentId, reason: 'The order no longer exists' }] }
 	if (order.status === 'draft' || order.status === 'awaiting_payment') {
+		// The price is compared now, not when Checkout opened: the order may have been edited
+		// since (a payment Stripe had already taken when the customer reopened the order).
+		const costCents = (order.priceCoins ?? 0) * COIN_VALUE_CENTS
+		if (!order.priceCoins || paidCents !== costCents) return refundMismatchedPayment(tx, { paymentId, orderId, status: order.status, paidCents, costCents })
 		await transitionOrder(tx, orderId, ['draft', 'awaiting_payment'], 'paid', { paidWith: 'card', paidAt: now })
 		// Dispatch to the provider picks queued orders up; nothing else has to happen first.
 		await transitionOrder(tx, orderId, ['paid'], 'queued')
@@ -113,6 +119,24 @@ async function settleOrderPayment(tx: Tx, paymentId: string, orderId: string | n
 	// The customer canceled while Checkout was open, or paid the order twice: this money goes back.
 	const reason = order.status === 'canceled' ? 'Payment arrived after the order was canceled' : 'The order was already paid'
 	return { outcome: 'order_not_payable_refunding', after: [{ kind: 'refund_payment', paymentId, reason }] }
+}
+
+/** An order is never queued for a different amount than it costs: the money goes back and the order waits for a payment of the right amount. */
+async function refundMismatchedPayment(
+	tx: Tx,
+	mismatch: { paymentId: string; orderId: string; status: 'draft' | 'awaiting_payment'; paidCents: number; costCents: number },
+): Promise<Settlement> {
+	const { paymentId, orderId, paidCents, costCents } = mismatch
+	const open = await tx.payment.count({ where: { orderId, status: 'pending', id: { not: paymentId } } })
+	if (mismatch.status === 'awaiting_payment' && !open) await transitionOrder(tx, orderId, ['awaiting_payment'], 'draft')
+	await recordAudit(tx, {
+		actor: null,
+		action: 'payment.amount_mismatch_refunded',
+		target: { type: 'order', id: orderId },
+		detail: { paymentId, paidCents, costCents },
+	})
+	const reason = `Paid ${formatCents(paidCents)}, but the order costs ${formatCents(costCents)} now: refunded in full; pay the order again at its current price`
+	return { outcome: 'order_price_mismatch_refunding', after: [{ kind: 'refund_payment', paymentId, reason }] }
 }
 
 /** Checkout closed unpaid: the order goes back to its draft so the customer can try again. */

@@ -5,7 +5,7 @@ import { OrderSummary } from '#app/components/order-summary.tsx'
 import { WizardSteps } from '#app/components/wizard-steps.tsx'
 import { prisma } from '#app/db/db.server.ts'
 import { COIN_VALUE_CENTS, CONCEPT_LABELS, FAMILY_INFO, formatCents } from '#app/orders/catalog.ts'
-import { confirmTerms, reviewFor } from '#app/orders/wizard.server.ts'
+import { reviewFor } from '#app/orders/wizard.server.ts'
 import { loadWizardStep } from '#app/orders/wizard-access.server.ts'
 import { cancelOrderPayment, payOrder } from '#app/payments/checkout.server.ts'
 import { paymentMode } from '#app/payments/stripe.server.ts'
@@ -49,7 +49,12 @@ export async function action({ request, params }: ActionFunctionArgs) {
 	const form = await request.formData()
 	const intent = form.get('intent')
 	if (intent === 'cancel-payment') {
-		await cancelOrderPayment(order.id)
+		try {
+			await cancelOrderPayment(order.id)
+		} catch (error) {
+			if (error instanceof UserFacingError) return data<ActionResult>({ formError: error.message }, { status: error.status })
+			throw error
+		}
 		return redirect(`/orders/${order.id}/review`)
 	}
 	if (intent !== 'pay') return data<ActionResult>({ formError: 'Unknown action.' }, { status: 400 })
@@ -65,8 +70,11 @@ export async function action({ request, params }: ActionFunctionArgs) {
 		fieldErrors.acceptTerms = `The Terms of Service changed to version ${review.termsVersion} while this page was open. Read them and accept again.`
 	if (Object.keys(fieldErrors).length) return data<ActionResult>({ fieldErrors }, { status: 422 })
 	try {
-		await confirmTerms(order.id, session.user.id, review.termsVersion)
-		const { redirectTo } = await payOrder(session.user.id, order.id, { method: method as 'card' | 'coins', refundTo: refundTo as 'coins' | 'card' })
+		const { redirectTo } = await payOrder(session.user.id, order.id, {
+			method: method as 'card' | 'coins',
+			refundTo: refundTo as 'coins' | 'card',
+			termsVersion: review.termsVersion,
+		})
 		return redirect(redirectTo)
 	} catch (error) {
 		if (error instanceof UserFacingError) return data<ActionResult>({ formError: error.message }, { status: error.status })

@@ -1,4 +1,3 @@
-import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest'
 import { extractText, getDocumentProxy } from 'unpdf'
 import type Stripe from 'stripe'
 import { coinBalance, creditLot, addMonths } from '#app/coins/ledger.server.ts'
@@ -14,31 +13,13 @@ import { resetEnvCache } from '#app/utils/env.server.ts'
 import { describe, expect, test } from '#tests/db.ts'
 import { createUser, get, signIn, type TestUser } from '#tests/support/auth.ts'
 import { routeArgs } from '#tests/support/route.ts'
-import { startStripeServer, type FakeStripe } from '#tests/support/stripe-server.ts'
+import { useStripeMode, type FakeStripe } from '#tests/support/stripe-server.ts'
+import { readyOrder } from '#tests/support/orders.ts'
 
 // Card payments end to end against a local server speaking Stripe's API, with the real
 // `stripe` client and webhooks signed with Stripe's scheme.
 
-let stripe: FakeStripe
-
-beforeAll(async () => {
-	stripe = await startStripeServer()
-})
-afterAll(async () => {
-	await stripe.close()
-})
-beforeEach(() => {
-	process.env.STRIPE_SECRET_KEY = stripe.secretKey
-	process.env.STRIPE_WEBHOOK_SECRET = stripe.webhookSecret
-	process.env.STRIPE_API_URL = stripe.url
-	resetEnvCache()
-})
-afterEach(() => {
-	delete process.env.STRIPE_SECRET_KEY
-	delete process.env.STRIPE_WEBHOOK_SECRET
-	delete process.env.STRIPE_API_URL
-	resetEnvCache()
-})
+const stripe = useStripeMode()
 
 const handler = (request: Request) => webhook.action(routeArgs(request) as never) as Promise<Response>
 
@@ -51,32 +32,14 @@ async function deliverAll(events: Stripe.Event[]) {
 	for (const event of events) expect((await deliver(event)).status).toBe(200)
 }
 
-async function readyOrder(db: Database, customer: TestUser, priceCoins = 400) {
-	const order = await db.prisma.order.create({
-		data: {
-			customerId: customer.id,
-			baseModel: 'flux1_dev',
-			conceptType: 'character',
-			conceptDescription: 'A brass robot detective',
-			triggerWords: ['brassbot'],
-			priceCoins,
-			wizardStep: 5,
-			attestedAt: new Date(),
-			provider: 'fal',
-			statusChanges: { create: { from: null, to: 'draft' } },
-		},
-		select: { id: true },
-	})
-	return order.id
-}
 
 function sessionIdFrom(url: string) {
 	return new URL(url).pathname.split('/').pop()!
 }
 
 async function payByCard(db: Database, customer: TestUser, refundTo: 'coins' | 'card' = 'card', country = 'FR') {
-	const orderId = await readyOrder(db, customer)
-	const { redirectTo } = await payOrder(customer.id, orderId, { method: 'card', refundTo })
+	const orderId = await readyOrder(db, customer, { provider: 'fal' })
+	const { redirectTo } = await payOrder(customer.id, orderId, { method: 'card', termsVersion: '1.0', refundTo })
 	const events = stripe.completeCheckoutSession(sessionIdFrom(redirectTo), { billingCountry: country })
 	return { orderId, redirectTo, events }
 }
@@ -89,8 +52,8 @@ async function statuses(db: Database, orderId: string) {
 describe('paying an order by card', () => {
 	test('Checkout, then the signed webhook, move the order to queued with tax and an invoice number', async ({ db }) => {
 		const customer = await createUser(db, 'customer')
-		const orderId = await readyOrder(db, customer)
-		const { redirectTo } = await payOrder(customer.id, orderId, { method: 'card', refundTo: 'card' })
+		const orderId = await readyOrder(db, customer, { provider: 'fal' })
+		const { redirectTo } = await payOrder(customer.id, orderId, { method: 'card', termsVersion: '1.0', refundTo: 'card' })
 		expect(redirectTo).toMatch(new RegExp(`^${stripe.url}/pay/cs_`))
 		expect(await db.prisma.order.findUnique({ where: { id: orderId }, select: { status: true } })).toEqual({ status: 'awaiting_payment' })
 		const created = stripe.requests.find((request) => request.method === 'POST' && request.path === '/v1/checkout/sessions')!
@@ -141,8 +104,8 @@ describe('paying an order by card', () => {
 
 	test('an expired Checkout returns the order to its draft', async ({ db }) => {
 		const customer = await createUser(db, 'customer')
-		const orderId = await readyOrder(db, customer)
-		const { redirectTo } = await payOrder(customer.id, orderId, { method: 'card', refundTo: 'coins' })
+		const orderId = await readyOrder(db, customer, { provider: 'fal' })
+		const { redirectTo } = await payOrder(customer.id, orderId, { method: 'card', termsVersion: '1.0', refundTo: 'coins' })
 		await deliver(stripe.expireCheckoutSession(sessionIdFrom(redirectTo)))
 		expect(await statuses(db, orderId)).toEqual(['draft', 'awaiting_payment', 'draft'])
 		expect(await db.prisma.payment.findFirstOrThrow({ where: { orderId }, select: { status: true } })).toEqual({ status: 'expired' })
@@ -242,8 +205,8 @@ describe('refunds', () => {
 
 	test('money that arrives after the customer canceled goes straight back', async ({ db }) => {
 		const customer = await createUser(db, 'customer')
-		const orderId = await readyOrder(db, customer)
-		const { redirectTo } = await payOrder(customer.id, orderId, { method: 'card', refundTo: 'coins' })
+		const orderId = await readyOrder(db, customer, { provider: 'fal' })
+		const { redirectTo } = await payOrder(customer.id, orderId, { method: 'card', termsVersion: '1.0', refundTo: 'coins' })
 		// The customer cancels in another tab while Stripe is already charging the card.
 		await db.prisma.$transaction((tx) => transitionOrder(tx, orderId, ['awaiting_payment'], 'canceled'))
 		await deliverAll(stripe.completeCheckoutSession(sessionIdFrom(redirectTo)))

@@ -2,6 +2,8 @@ import { createHmac, randomBytes } from 'node:crypto'
 import http, { type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import Stripe from 'stripe'
+import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest'
+import { resetEnvCache } from '#app/utils/env.server.ts'
 
 // An in-memory Stripe on a random local port, spoken to by the real `stripe` client over its
 // real wire format. The test controls stand in for what a customer does on the hosted Checkout
@@ -1278,4 +1280,37 @@ function closeDispute(world: World, disputeId: string, status: 'won' | 'lost') {
 	const dispute = find<Dispute>(world, 'dispute', disputeId)
 	dispute.status = status
 	return emit(world, 'charge.dispute.closed', dispute)
+}
+
+/**
+ * One local Stripe for the test file, and Stripe mode (keys, webhook secret, API URL)
+ * switched on around every test. The returned object stands for the server started in beforeAll.
+ */
+export function useStripeMode() {
+	let stripe: FakeStripe | undefined
+	beforeAll(async () => {
+		stripe = await startStripeServer()
+	})
+	afterAll(async () => {
+		await stripe?.close()
+	})
+	beforeEach(() => {
+		process.env.STRIPE_SECRET_KEY = stripe!.secretKey
+		process.env.STRIPE_WEBHOOK_SECRET = stripe!.webhookSecret
+		process.env.STRIPE_API_URL = stripe!.url
+		resetEnvCache()
+	})
+	afterEach(() => {
+		delete process.env.STRIPE_SECRET_KEY
+		delete process.env.STRIPE_WEBHOOK_SECRET
+		delete process.env.STRIPE_API_URL
+		resetEnvCache()
+	})
+	return new Proxy({} as FakeStripe, {
+		get(_target, property) {
+			if (!stripe) throw new Error('the local Stripe starts in beforeAll; use it inside tests')
+			const value = Reflect.get(stripe, property, stripe)
+			return typeof value === 'function' ? value.bind(stripe) : value
+		},
+	})
 }
