@@ -1,4 +1,4 @@
-import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
+import { data, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { Form, Link, useLoaderData } from '@remix-run/react'
 import { z } from 'zod'
 import { listAuditEvents, verifyAuditChain } from '#app/audit/audit.server.ts'
@@ -7,12 +7,13 @@ import { BackOfficeNav } from '#app/components/back-office-nav.tsx'
 import { backOfficeLinks } from '#app/auth/back-office.server.ts'
 import { requirePermission } from '#app/auth/require.server.ts'
 import { prisma } from '#app/db/db.server.ts'
+import { text } from '#app/utils/text-schema.ts'
 
 const FilterSchema = z.object({
-	action: z.string().trim().max(100).optional(),
-	actorId: z.string().trim().max(100).optional(),
-	targetType: z.string().trim().max(50).optional(),
-	targetId: z.string().trim().max(100).optional(),
+	action: text().trim().max(100).optional(),
+	actorId: text().trim().max(100).optional(),
+	targetType: text().trim().max(50).optional(),
+	targetId: text().trim().max(100).optional(),
 	from: z.iso.date().optional(),
 	to: z.iso.date().optional(),
 	cursor: z.coerce.number().int().positive().optional(),
@@ -35,14 +36,15 @@ export async function loader({ request }: LoaderFunctionArgs) {
 		verifyAuditChain(prisma),
 	])
 	await recordStaffView(session, { type: 'audit', id: 'log' })
-	return {
+	// The page still shows (unfiltered), with a 400 saying the filters were refused.
+	return data({
 		links: backOfficeLinks(session.user.role),
 		filters,
-		filterError: parsed.success ? null : 'Some filters were not valid and were ignored (dates are YYYY-MM-DD).',
+		filterError: parsed.success ? null : 'Some filters were not valid and were ignored (dates are YYYY-MM-DD; text may not contain control characters).',
 		verification,
 		nextCursor: page.nextCursor,
 		events: page.events.map((event) => ({ ...event, at: event.at.toISOString(), detail: JSON.stringify(event.detail) })),
-	}
+	}, { status: parsed.success ? 200 : 400 })
 }
 
 export default function AuditPage() {
