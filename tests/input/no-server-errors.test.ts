@@ -113,12 +113,13 @@ describe('NUL and other control characters', () => {
 		expect(await db.prisma.order.count()).toBe(1)
 	})
 
-	test('an audit-log filter with a NUL is refused with 400 and the unfiltered page, not sent to PostgreSQL', async ({ db }) => {
+	test('an audit-log filter with a NUL is refused with 400 and no events, not sent to PostgreSQL; nothing is recorded as viewed', async ({ db }) => {
 		const dpo = await createUser(db, 'dpo')
 		const { cookie } = await signIn(db, dpo)
 		const result = await callRoute(audit.loader, routeArgs(get(`/admin/audit?actorId=${encodeURIComponent('a\0b')}&action=auth.signin`, cookie)))
 		expect(result.status).toBe(400)
-		expect(result.data).toMatchObject({ filters: {}, filterError: expect.stringContaining('control characters') })
+		expect(result.data).toMatchObject({ filters: {}, events: [], filterError: expect.stringContaining('control characters') })
+		expect(await db.prisma.auditEvent.count({ where: { action: 'audit.viewed' } })).toBe(0)
 		expect((await callRoute(audit.loader, routeArgs(get('/admin/audit?action=auth.signin', cookie)))).status).toBe(200)
 	})
 })
