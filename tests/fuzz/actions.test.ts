@@ -271,10 +271,15 @@ function paramValue(world: World, name: string) {
 	return fc.oneof({ weight: 3, arbitrary: known.length ? fc.constantFrom(...known) : fc.constantFrom(...world.ids) }, { weight: 1, arbitrary: fc.constantFrom(...ADVERSARIAL) }, { weight: 1, arbitrary: fc.string({ maxLength: 30, unit: 'binary' }) })
 }
 
+/** Lone surrogates as a browser sends them: U+FFFD (the route still gets the raw value as its param). */
+function wellFormed(value: string) {
+	return Buffer.from(value, 'utf8').toString('utf8')
+}
+
 /** /orders/$orderId_/images → /orders/<id>/images, each segment percent-encoded as a browser would. */
 function urlFor(id: string, params: Record<string, string>, query: Array<[string, string]>) {
 	const segments = id === '_index' ? [] : id.split('.').filter((segment) => segment !== '_index')
-	const pathname = segments.map((segment) => (segment.startsWith('$') ? encodeURIComponent(params[segment.replace(/^\$|_$/g, '')] ?? '') : segment.replace(/_$/, ''))).join('/')
+	const pathname = segments.map((segment) => (segment.startsWith('$') ? encodeURIComponent(wellFormed(params[segment.replace(/^\$|_$/g, '')] ?? '')) : segment.replace(/_$/, ''))).join('/')
 	const search = new URLSearchParams(query).toString()
 	return `${TEST_ORIGIN}/${pathname}${search ? `?${search}` : ''}`
 }
