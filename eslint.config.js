@@ -19,6 +19,25 @@ export default tseslint.config(
 		},
 	},
 	{
+		// Bodies are read by app/utils/request-body.server.ts only: it bounds their size and
+		// answers a wrong or broken body with 413/415/400 instead of a 500.
+		files: ['app/**/*.{ts,tsx}'],
+		ignores: ['app/utils/request-body.server.ts'],
+		rules: {
+			'no-restricted-syntax': [
+				'error',
+				{
+					selector: "CallExpression[callee.property.name='formData']",
+					message: 'Use readForm(request) from #app/utils/request-body.server.ts: it limits the body size and answers bad bodies with 4xx.',
+				},
+				{
+					selector: "CallExpression[callee.object.name='request'][callee.property.name=/^(text|json|arrayBuffer|blob|bytes)$/]",
+					message: 'Use readText/readForm from #app/utils/request-body.server.ts: they limit the body size and answer bad bodies with 4xx.',
+				},
+			],
+		},
+	},
+	{
 		files: ['app/**/*.tsx'],
 		plugins: { 'react-hooks': reactHooks },
 		rules: reactHooks.configs.recommended.rules,

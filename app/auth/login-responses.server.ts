@@ -1,6 +1,7 @@
 import { redirect } from '@remix-run/node'
 import { clearLoginChallengeCookie, setLoginChallengeCookie } from './login-cookie.server.ts'
 import type { LoginOutcome } from './login.server.ts'
+import { safeRedirect } from '#app/utils/redirect.ts'
 
 /** Where a verified sign-in goes next, with the cookies that go with it. */
 export async function loginOutcomeResponse(outcome: LoginOutcome) {
@@ -10,8 +11,8 @@ export async function loginOutcomeResponse(outcome: LoginOutcome) {
 	headers.append('Set-Cookie', outcome.setCookie)
 	headers.append('Set-Cookie', await clearLoginChallengeCookie())
 	// Staff go through TOTP (or its enrolment) first; requireUser sends them on from there.
-	const to = outcome.needsSecondFactor
-		? `/login/two-factor?${new URLSearchParams({ redirectTo: outcome.redirectTo })}`
-		: outcome.redirectTo
+	// Again here: a challenge stored before redirects were normalised must still sign in.
+	const redirectTo = safeRedirect(outcome.redirectTo, '/account')
+	const to = outcome.needsSecondFactor ? `/login/two-factor?${new URLSearchParams({ redirectTo })}` : redirectTo
 	return redirect(to, { headers })
 }

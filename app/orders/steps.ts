@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { CONCEPT_TYPES, FAMILIES } from './catalog.ts'
+import { text } from '#app/utils/text-schema.ts'
 
 // The order wizard's steps and its first form, shared by the browser and the server.
 
@@ -22,8 +23,7 @@ const TRIGGER_WORD = /^[\p{L}\p{N}_-]{2,32}$/u
 export const detailsSchema = z.object({
 	baseModel: z.enum(FAMILIES, { error: 'Choose a base model family' }),
 	conceptType: z.enum(CONCEPT_TYPES, { error: 'Choose what you are training: a character, a style or an object' }),
-	conceptDescription: z
-		.string({ error: 'Describe the concept in a sentence' })
+	conceptDescription: text('Describe the concept in a sentence')
 		.trim()
 		.min(3, 'Describe the concept in at least 3 characters')
 		.max(300, 'Keep the description under 300 characters'),

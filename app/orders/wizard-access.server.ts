@@ -4,13 +4,14 @@ import { requireUser } from '#app/auth/require.server.ts'
 import type { OrderStatus } from '#app/generated/prisma/enums.ts'
 import { resumePath } from './steps.ts'
 import { getWizardOrder } from './wizard.server.ts'
+import { routeId } from '#app/utils/ids.ts'
 
 // Every wizard page opens the same way: the signed-in customer's own order (anyone else,
 // staff included, gets 404 as if it did not exist), still open for this step.
 
 export async function loadOwnOrder(request: Request, orderId: string | undefined) {
 	const session = await requireUser(request)
-	const order = await getWizardOrder(orderId ?? '')
+	const order = await getWizardOrder(routeId(orderId))
 	// Staff roles that may not order (support, DPO) have no wizard, not even for test orders of their own.
 	if (!order || order.customerId !== session.user.id || !can(session.user.role, 'update:order:own')) throw new Response('Not found', { status: 404 })
 	return { session, order }

@@ -1,8 +1,9 @@
-import type Stripe from 'stripe'
+import Stripe from 'stripe'
 import { prisma } from '#app/db/db.server.ts'
 import { Prisma } from '#app/generated/prisma/client.ts'
 import { log } from '#app/utils/logger.server.ts'
 import { problem } from '#app/utils/problem.server.ts'
+import { readText } from '#app/utils/request-body.server.ts'
 import { runAfterCommit } from './after-commit.server.ts'
 import {
 	settleChargeRefunded,
@@ -13,6 +14,7 @@ import {
 	settleFailedPayment,
 	type Settlement,
 } from './settlement.server.ts'
+import { checkStripeEvent } from './stripe-event.server.ts'
 import { getStripe, paymentMode, webhookSecret } from './stripe.server.ts'
 
 // POST /webhooks/stripe. The signature is checked on the raw body (Stripe's scheme, 300 s
@@ -21,6 +23,11 @@ import { getStripe, paymentMode, webhookSecret } from './stripe.server.ts'
 // Events about payments we do not know are acknowledged, never retried forever.
 
 const TOLERANCE_S = 300
+/** Stripe's events are a few KB; the largest (a charge with many refunds) well under this. */
+export const WEBHOOK_MAX_BYTES = 256 * 1024
+
+/** A signed event that cannot be applied as sent: 400, and Stripe shows the reason in its dashboard. */
+class UnusableEvent extends Error {}
 
 function idOf(value: string | { id: string } | null | undefined) {
 	return typeof value === 'string' ? value : (value?.id ?? null)
@@ -59,10 +66,7 @@ async function applierFor(event: Stripe.Event): Promise<Apply | null> {
 			const session = event.data.object
 			// A setup session carries only the SetupIntent id; the saved card is on it.
 			let paymentMethodId: string | null = null
-			if (session.mode === 'setup' && session.setup_intent) {
-				const intent = await getStripe().setupIntents.retrieve(idOf(session.setup_intent)!)
-				paymentMethodId = idOf(intent.payment_method)
-			}
+			if (session.mode === 'setup' && session.setup_intent) paymentMethodId = await savedPaymentMethod(idOf(session.setup_intent)!)
 			if (session.mode === 'payment' && session.payment_status !== 'paid') return null
 			const result = checkoutResult(session, paymentMethodId)
 			return (tx) => settleCompletedCheckout(tx, result, new Date(event.created * 1000))
@@ -117,6 +121,17 @@ async function applierFor(event: Stripe.Event): Promise<Apply | null> {
 	}
 }
 
+async function savedPaymentMethod(setupIntentId: string) {
+	try {
+		return idOf((await getStripe().setupIntents.retrieve(setupIntentId)).payment_method)
+	} catch (error) {
+		// Stripe not knowing its own SetupIntent will not change on a retry; an outage might.
+		if (error instanceof Stripe.errors.StripeInvalidRequestError && error.statusCode === 404)
+			throw new UnusableEvent(`The SetupIntent ${setupIntentId} of this setup session does not exist at Stripe.`)
+		throw error
+	}
+}
+
 function isUniqueViolation(error: unknown) {
 	return error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002'
 }
@@ -148,20 +163,30 @@ export async function handleStripeWebhook(request: Request): Promise<Response> {
 	if (paymentMode() !== 'stripe') return problem(404, 'Stripe is not configured', 'This installation takes payments in test mode; there is no Stripe webhook.')
 	const signature = request.headers.get('stripe-signature')
 	if (!signature) return problem(400, 'Missing signature', 'The Stripe-Signature header is required.')
-	const payload = await request.text()
-	let event: Stripe.Event
+	const payload = await readText(request, { maxBytes: WEBHOOK_MAX_BYTES })
+	let signed: unknown
 	try {
-		event = getStripe().webhooks.constructEvent(payload, signature, webhookSecret(), TOLERANCE_S)
+		signed = getStripe().webhooks.constructEvent(payload, signature, webhookSecret(), TOLERANCE_S)
 	} catch (error) {
 		const detail = error instanceof Error ? error.message : 'The signature does not match.'
 		log.warn('stripe webhook refused', { reason: detail.slice(0, 120) })
 		return problem(400, 'Invalid signature', detail)
 	}
+	const checked = checkStripeEvent(signed)
+	if (!checked.ok) {
+		log.warn('stripe webhook refused', { reason: checked.detail.slice(0, 120) })
+		return problem(400, 'Unexpected event', `The event is signed but not of the shape its type promises. ${checked.detail}`)
+	}
+	const { event } = checked
 	try {
 		const { outcome, duplicate } = await processStripeEvent(event)
 		log.info('stripe webhook', { eventId: event.id, type: event.type, outcome, duplicate })
 		return Response.json({ received: true, outcome, duplicate })
 	} catch (error) {
+		if (error instanceof UnusableEvent) {
+			log.warn('stripe webhook refused', { eventId: event.id, type: event.type, reason: error.message })
+			return problem(400, 'Event cannot be applied', error.message)
+		}
 		log.error('stripe webhook failed; Stripe will retry', { eventId: event.id, type: event.type, error: error instanceof Error ? error.message : String(error) })
 		return problem(500, 'Processing failed', 'The event was not applied and will be accepted on retry.')
 	}

@@ -7,6 +7,7 @@ import { requirePermission } from '#app/auth/require.server.ts'
 import { listActiveSessions, signOutResponse } from '#app/auth/session.server.ts'
 import { consentHistory } from '#app/consent/consent.server.ts'
 import { marketingAllowed, setMarketingConsent } from '#app/consent/marketing.server.ts'
+import { readForm } from '#app/utils/request-body.server.ts'
 
 export const meta: MetaFunction = () => [{ title: 'Your account — Lorica' }]
 
@@ -39,7 +40,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
-	const formData = await request.formData()
+	const formData = await readForm(request)
 	const intent = formData.get('intent')
 	if (intent === 'marketing') {
 		const session = await requirePermission(request, 'update:user:own', { policies: 'skip' })

@@ -7,6 +7,7 @@ import { isStaff } from '#app/auth/permissions.ts'
 import { requireUser } from '#app/auth/require.server.ts'
 import { beginEnrolment, completeEnrolment, TwoFactorError } from '#app/auth/two-factor.server.ts'
 import { safeRedirect } from '#app/utils/redirect.ts'
+import { readForm } from '#app/utils/request-body.server.ts'
 
 const EnrolSchema = TotpSchema.extend({ sealedSecret: z.string().min(10) })
 
@@ -22,7 +23,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export async function action({ request }: ActionFunctionArgs) {
 	const session = await requireUser(request, { twoFactor: 'skip' })
-	const submission = parseWithZod(await request.formData(), { schema: EnrolSchema })
+	const submission = parseWithZod(await readForm(request), { schema: EnrolSchema })
 	if (submission.status !== 'success') return data({ result: submission.reply() }, { status: 400 })
 	try {
 		await completeEnrolment(session, submission.value.sealedSecret, submission.value.code)

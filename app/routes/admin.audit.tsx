@@ -1,4 +1,4 @@
-import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
+import { data, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { Form, Link, useLoaderData } from '@remix-run/react'
 import { z } from 'zod'
 import { listAuditEvents, verifyAuditChain } from '#app/audit/audit.server.ts'
@@ -7,12 +7,13 @@ import { BackOfficeNav } from '#app/components/back-office-nav.tsx'
 import { backOfficeLinks } from '#app/auth/back-office.server.ts'
 import { requirePermission } from '#app/auth/require.server.ts'
 import { prisma } from '#app/db/db.server.ts'
+import { text } from '#app/utils/text-schema.ts'
 
 const FilterSchema = z.object({
-	action: z.string().trim().max(100).optional(),
-	actorId: z.string().trim().max(100).optional(),
-	targetType: z.string().trim().max(50).optional(),
-	targetId: z.string().trim().max(100).optional(),
+	action: text().trim().max(100).optional(),
+	actorId: text().trim().max(100).optional(),
+	targetType: text().trim().max(50).optional(),
+	targetId: text().trim().max(100).optional(),
 	from: z.iso.date().optional(),
 	to: z.iso.date().optional(),
 	cursor: z.coerce.number().int().positive().optional(),
@@ -24,21 +25,32 @@ export async function loader({ request }: LoaderFunctionArgs) {
 	const session = await requirePermission(request, 'read:audit:any')
 	const params = Object.fromEntries([...new URL(request.url).searchParams].filter(([, value]) => value !== ''))
 	const parsed = FilterSchema.safeParse(params)
-	const filters = parsed.success ? parsed.data : {}
-	const [page, verification] = await Promise.all([
-		listAuditEvents(prisma, {
-			...filters,
-			from: filters.from ? new Date(`${filters.from}T00:00:00Z`) : undefined,
-			// "to" is a day: include all of it.
-			to: filters.to ? new Date(new Date(`${filters.to}T00:00:00Z`).getTime() + 86_400_000) : undefined,
-		}),
-		verifyAuditChain(prisma),
-	])
+	const verification = await verifyAuditChain(prisma)
+	// Refused filters show no events (so nothing was viewed, nothing is audited), and say why.
+	if (!parsed.success)
+		return data(
+			{
+				links: backOfficeLinks(session.user.role),
+				filters: {} as z.infer<typeof FilterSchema>,
+				filterError: 'Some filters are not valid, so no events are shown: dates are YYYY-MM-DD and text may not contain control characters.',
+				verification,
+				nextCursor: null,
+				events: [],
+			},
+			{ status: 400 },
+		)
+	const filters = parsed.data
+	const page = await listAuditEvents(prisma, {
+		...filters,
+		from: filters.from ? new Date(`${filters.from}T00:00:00Z`) : undefined,
+		// "to" is a day: include all of it.
+		to: filters.to ? new Date(new Date(`${filters.to}T00:00:00Z`).getTime() + 86_400_000) : undefined,
+	})
 	await recordStaffView(session, { type: 'audit', id: 'log' })
 	return {
 		links: backOfficeLinks(session.user.role),
 		filters,
-		filterError: parsed.success ? null : 'Some filters were not valid and were ignored (dates are YYYY-MM-DD).',
+		filterError: null,
 		verification,
 		nextCursor: page.nextCursor,
 		events: page.events.map((event) => ({ ...event, at: event.at.toISOString(), detail: JSON.stringify(event.detail) })),

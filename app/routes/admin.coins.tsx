@@ -9,6 +9,8 @@ import { adjustCoins, recentAdjustments } from '#app/coins/adjustments.server.ts
 import { BackOfficeNav } from '#app/components/back-office-nav.tsx'
 import { ActionMessages, Field } from '#app/components/forms.tsx'
 import { UserFacingError } from '#app/utils/errors.ts'
+import { readForm } from '#app/utils/request-body.server.ts'
+import { text } from '#app/utils/text-schema.ts'
 
 export const meta: MetaFunction = () => [{ title: 'Coin adjustments — Lorica back office' }]
 
@@ -19,7 +21,7 @@ const AdjustmentSchema = z.object({
 		.int('Enter a whole number of coins')
 		.refine((value) => value !== 0, 'An adjustment of 0 coins changes nothing')
 		.refine((value) => Math.abs(value) <= 100_000, 'Adjust at most 100,000 coins at once'),
-	reason: z.string({ error: 'Give the reason; the customer sees it in their wallet' }).trim().min(5, 'Give the reason in at least 5 characters').max(300, 'Keep the reason under 300 characters'),
+	reason: text('Give the reason; the customer sees it in their wallet').trim().min(5, 'Give the reason in at least 5 characters').max(300, 'Keep the reason under 300 characters'),
 })
 
 export async function loader({ request }: LoaderFunctionArgs) {
@@ -33,7 +35,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export async function action({ request }: ActionFunctionArgs) {
 	const session = await requirePermission(request, 'update:wallet:any')
-	const submission = parseWithZod(await request.formData(), { schema: AdjustmentSchema })
+	const submission = parseWithZod(await readForm(request), { schema: AdjustmentSchema })
 	if (submission.status !== 'success') return data({ result: submission.reply(), message: null }, { status: 422 })
 	try {
 		await adjustCoins({ id: session.user.id, role: session.user.role }, submission.value)

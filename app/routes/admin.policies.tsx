@@ -10,6 +10,7 @@ import { day } from '#app/policies/pages.server.ts'
 import { queuePolicyNotices } from '#app/policies/notices.server.ts'
 import { isRefused, planPublication, publishPolicies, type PlanStatus } from '#app/policies/publish.server.ts'
 import { UserFacingError } from '#app/utils/errors.ts'
+import { readForm } from '#app/utils/request-body.server.ts'
 
 const PublishSchema = z.object({ intent: z.literal('publish', { error: 'Use the Publish button to publish.' }) })
 
@@ -53,7 +54,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 export async function action({ request }: ActionFunctionArgs) {
 	const session = await requirePermission(request, 'update:policy:any')
 	requireRecentVerification(request, session)
-	const submission = parseWithZod(await request.formData(), { schema: PublishSchema })
+	const submission = parseWithZod(await readForm(request), { schema: PublishSchema })
 	if (submission.status !== 'success') return data({ ok: false, message: 'Use the Publish button to publish.' }, { status: 400 })
 	try {
 		const published = await publishPolicies(prisma, { id: session.user.id, role: session.user.role })

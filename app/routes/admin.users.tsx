@@ -8,11 +8,13 @@ import { backOfficeLinks } from '#app/auth/back-office.server.ts'
 import { can } from '#app/auth/permissions.ts'
 import { requirePermission, requireRecentVerification } from '#app/auth/require.server.ts'
 import { changeRole, listPeople, resetTwoFactor, RoleChangeError } from '#app/auth/roles.server.ts'
+import { readForm } from '#app/utils/request-body.server.ts'
+import { idField } from '#app/utils/ids.ts'
 
 const ROLES = ['customer', 'support', 'dpo', 'admin'] as const
 const RoleSchema = z.discriminatedUnion('intent', [
-	z.object({ intent: z.literal('change-role'), userId: z.string().min(1), role: z.enum(ROLES, { error: 'Choose one of the four roles' }) }),
-	z.object({ intent: z.literal('reset-two-factor'), userId: z.string().min(1) }),
+	z.object({ intent: z.literal('change-role'), userId: idField('Choose a person'), role: z.enum(ROLES, { error: 'Choose one of the four roles' }) }),
+	z.object({ intent: z.literal('reset-two-factor'), userId: idField('Choose a person') }),
 ])
 
 export const meta: MetaFunction = () => [{ title: 'People and roles — Lorica back office' }]
@@ -38,7 +40,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 export async function action({ request }: ActionFunctionArgs) {
 	const session = await requirePermission(request, 'update:role:any')
 	requireRecentVerification(request, session)
-	const submission = parseWithZod(await request.formData(), { schema: RoleSchema })
+	const submission = parseWithZod(await readForm(request), { schema: RoleSchema })
 	if (submission.status !== 'success') return data({ result: submission.reply(), message: null }, { status: 400 })
 	try {
 		const value = submission.value

@@ -4,6 +4,7 @@ import { z } from 'zod'
 import { getCurrentSession } from '#app/auth/session.server.ts'
 import { consentState, readConsentSubject, recordConsent, type ConsentMethod } from '#app/consent/consent.server.ts'
 import { safeRedirect } from '#app/utils/redirect.ts'
+import { readForm } from '#app/utils/request-body.server.ts'
 
 // Cookie settings: reachable from every page's footer, without an account.
 
@@ -26,7 +27,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
-	const form = await request.formData()
+	const form = await readForm(request)
 	const intent = IntentSchema.safeParse(form.get('intent'))
 	if (!intent.success) return data({ error: intent.error.issues[0]!.message }, { status: 400 })
 	const session = await getCurrentSession(request)

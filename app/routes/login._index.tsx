@@ -10,6 +10,7 @@ import { requireAnonymous } from '#app/auth/require.server.ts'
 import { clientIpHash } from '#app/utils/client.server.ts'
 import { checkHoneypot } from '#app/utils/honeypot.server.ts'
 import { safeRedirect } from '#app/utils/redirect.ts'
+import { readForm } from '#app/utils/request-body.server.ts'
 
 const LoginSchema = z.object({
 	email: z
@@ -27,7 +28,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
-	const formData = await request.formData()
+	const formData = await readForm(request)
 	checkHoneypot(formData)
 	const submission = parseWithZod(formData, { schema: LoginSchema })
 	if (submission.status !== 'success') return data({ result: submission.reply() }, { status: 400 })

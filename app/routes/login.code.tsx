@@ -9,6 +9,7 @@ import { loginOutcomeResponse } from '#app/auth/login-responses.server.ts'
 import { completeLogin, LoginError, verifyLoginCode } from '#app/auth/login.server.ts'
 import { outboxViewerEnabled } from '#app/mail/mail.server.ts'
 import { clientIpHash } from '#app/utils/client.server.ts'
+import { readForm } from '#app/utils/request-body.server.ts'
 
 const CodeSchema = z.object({ code: z.string().trim().regex(/^\d{6}$/, 'The code is the six digits from the e-mail') })
 
@@ -22,7 +23,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 export async function action({ request, context }: ActionFunctionArgs) {
 	const challengeId = await readLoginChallengeId(request)
 	if (!challengeId) throw redirect('/login')
-	const submission = parseWithZod(await request.formData(), { schema: CodeSchema })
+	const submission = parseWithZod(await readForm(request), { schema: CodeSchema })
 	if (submission.status !== 'success') return data({ result: submission.reply() }, { status: 400 })
 	try {
 		const verified = await verifyLoginCode(challengeId, submission.value.code, clientIpHash(context))

@@ -2,6 +2,7 @@ import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFuncti
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
 import { loginOutcomeResponse } from '#app/auth/login-responses.server.ts'
 import { completeLogin, LoginError, verifyLoginToken } from '#app/auth/login.server.ts'
+import { readForm } from '#app/utils/request-body.server.ts'
 
 // Opening the link only shows a button: mail scanners that prefetch links must not spend
 // the single-use token; the POST from the button does.
@@ -14,7 +15,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 }
 
 export async function action({ request }: ActionFunctionArgs) {
-	const token = String((await request.formData()).get('token') ?? '')
+	const token = String((await readForm(request)).get('token') ?? '')
 	try {
 		if (!/^[A-Za-z0-9_-]{20,100}$/.test(token)) throw new LoginError('This sign-in link is not valid. Request a new one.')
 		return loginOutcomeResponse(await completeLogin(await verifyLoginToken(token), request))

@@ -17,12 +17,15 @@ import { refundOrder } from '#app/payments/refunds.server.ts'
 import { getDataMap } from '#app/privacy/data-map.server.ts'
 import { UserFacingError } from '#app/utils/errors.ts'
 import { formatBytes } from '#app/utils/format.ts'
+import { readForm } from '#app/utils/request-body.server.ts'
+import { routeId } from '#app/utils/ids.ts'
+import { hasUnsafeCharacters } from '#app/utils/text-schema.ts'
 
 export const meta: MetaFunction = () => [{ title: 'Order — Lorica' }]
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
 	const session = await requireUser(request)
-	const order = await getOrderDetail(params.orderId ?? '')
+	const order = await getOrderDetail(routeId(params.orderId))
 	if (!order) throw new Response('Not found', { status: 404 })
 	const access = assertResourceAccess(session, 'read', 'order', order.customerId)
 	if (access === 'any') await recordStaffView(session, { type: 'order', id: order.id })
@@ -85,9 +88,9 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 
 export async function action({ request, params }: ActionFunctionArgs) {
 	const session = await requireUser(request)
-	const order = await getOrderOwner(params.orderId ?? '')
+	const order = await getOrderOwner(routeId(params.orderId))
 	if (!order) throw new Response('Not found', { status: 404 })
-	const form = await request.formData()
+	const form = await readForm(request)
 	const intent = form.get('intent')
 	if (intent === 'staff-refund') return staffRefund(session, order.id, order.customerId, String(form.get('reason') ?? ''))
 	assertResourceAccess(session, 'update', 'order', order.customerId)
@@ -118,7 +121,8 @@ export async function action({ request, params }: ActionFunctionArgs) {
 async function staffRefund(session: CurrentSession, orderId: string, customerId: string, reason: string) {
 	assertResourceAccess(session, 'read', 'order', customerId)
 	if (!can(session.user.role, 'create:refund:any')) throw new Response('Your role does not allow refunds.', { status: 403 })
-	if (reason.trim().length < 5) return data({ message: null, error: 'Give the reason for the refund (at least 5 characters); it is kept in the audit log.' }, { status: 422 })
+	if (reason.trim().length < 5 || reason.length > 300) return data({ message: null, error: 'Give the reason for the refund in 5 to 300 characters; it is kept in the audit log.' }, { status: 422 })
+	if (hasUnsafeCharacters(reason)) return data({ message: null, error: 'Remove the invisible control characters from the reason.' }, { status: 422 })
 	try {
 		const refund = await refundOrder(orderId, { reason: reason.trim(), actor: { id: session.user.id, role: session.user.role } })
 		const message = refund.destination === 'none' ? 'Nothing was paid for this order, so nothing was refunded; it is canceled.' : refund.destination === 'coins' ? `Refunded ${refund.amount} coins to the customer's wallet.` : `Refund of ${formatCents(refund.amount)} to the card sent to Stripe.`

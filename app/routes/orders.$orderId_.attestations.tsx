@@ -9,6 +9,7 @@ import { attest } from '#app/orders/wizard.server.ts'
 import { stepPath } from '#app/orders/steps.ts'
 import { loadWizardStep } from '#app/orders/wizard-access.server.ts'
 import { UserFacingError } from '#app/utils/errors.ts'
+import { readForm } from '#app/utils/request-body.server.ts'
 
 export const meta: MetaFunction = () => [{ title: 'Your attestations — Lorica' }]
 
@@ -33,7 +34,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 
 export async function action({ request, params }: ActionFunctionArgs) {
 	const { session, order } = await loadWizardStep(request, params.orderId, 4)
-	const submission = parseWithZod(await request.formData(), { schema: AttestationSchema })
+	const submission = parseWithZod(await readForm(request), { schema: AttestationSchema })
 	if (submission.status !== 'success') return data({ result: submission.reply() }, { status: 400 })
 	try {
 		await attest(order.id, session.user.id)

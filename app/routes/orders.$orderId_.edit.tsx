@@ -7,6 +7,7 @@ import { updateDetails } from '#app/orders/wizard.server.ts'
 import { detailsSchema, stepPath } from '#app/orders/steps.ts'
 import { loadWizardStep } from '#app/orders/wizard-access.server.ts'
 import { UserFacingError } from '#app/utils/errors.ts'
+import { readForm } from '#app/utils/request-body.server.ts'
 
 export const meta: MetaFunction = () => [{ title: 'Model and concept — Lorica' }]
 
@@ -28,7 +29,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 
 export async function action({ request, params }: ActionFunctionArgs) {
 	const { session, order } = await loadWizardStep(request, params.orderId, 1)
-	const submission = parseWithZod(await request.formData(), { schema: detailsSchema })
+	const submission = parseWithZod(await readForm(request), { schema: detailsSchema })
 	// Browsers without JavaScript submit straight here; the same schema validated in the page.
 	if (submission.status !== 'success') return data({ result: submission.reply() }, { status: submission.status === 'error' ? 400 : 200 })
 	try {

@@ -19,6 +19,9 @@ import { IMAGE_LIMITS } from '#app/uploads/image-check.server.ts'
 import { handleImageUpload, isMultipart } from '#app/uploads/upload-request.server.ts'
 import { UserFacingError } from '#app/utils/errors.ts'
 import { formatBytes } from '#app/utils/format.ts'
+import { readForm } from '#app/utils/request-body.server.ts'
+import { idField } from '#app/utils/ids.ts'
+import { multilineText } from '#app/utils/text-schema.ts'
 
 export const meta: MetaFunction = () => [{ title: 'Reference images — Lorica' }]
 
@@ -26,10 +29,10 @@ const MEGABYTE = 1024 * 1024
 const STEP = 2
 
 const CaptionSchema = z.object({
-	imageId: z.string({ error: 'Choose an image' }),
-	caption: z.string().trim().max(500, 'Keep the caption under 500 characters').optional(),
+	imageId: idField('Choose an image'),
+	caption: multilineText().trim().max(500, 'Keep the caption under 500 characters').optional(),
 })
-const ImageIdSchema = z.object({ imageId: z.string({ error: 'Choose an image' }) })
+const ImageIdSchema = z.object({ imageId: idField('Choose an image') })
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
 	const { order } = await loadOwnOrder(request, params.orderId)
@@ -56,8 +59,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 	const { session, order } = await loadOwnOrder(request, params.orderId)
 	if (isMultipart(request)) return handleImageUpload(request, order, session.user.id)
 	assertAtStep(order, STEP)
-	const formData = await request.formData().catch(() => null)
-	if (!formData) return data({ intent: null, error: 'The form could not be read.' }, { status: 400 })
+	const formData = await readForm(request)
 	const intent = formData.get('intent')
 
 	if (intent === 'caption') {

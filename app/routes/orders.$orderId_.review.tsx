@@ -10,6 +10,7 @@ import { loadWizardStep } from '#app/orders/wizard-access.server.ts'
 import { cancelOrderPayment, payOrder } from '#app/payments/checkout.server.ts'
 import { paymentMode } from '#app/payments/stripe.server.ts'
 import { UserFacingError } from '#app/utils/errors.ts'
+import { readForm } from '#app/utils/request-body.server.ts'
 
 export const meta: MetaFunction = () => [{ title: 'Quote and payment — Lorica' }]
 
@@ -46,7 +47,7 @@ type ActionResult = { formError?: string; fieldErrors?: Record<string, string> }
 
 export async function action({ request, params }: ActionFunctionArgs) {
 	const { session, order } = await loadWizardStep(request, params.orderId, 5, ['draft', 'awaiting_payment'])
-	const form = await request.formData()
+	const form = await readForm(request)
 	const intent = form.get('intent')
 	if (intent === 'cancel-payment') {
 		try {

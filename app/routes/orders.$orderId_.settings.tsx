@@ -20,6 +20,7 @@ import { saveSettings } from '#app/orders/wizard.server.ts'
 import { stepPath } from '#app/orders/steps.ts'
 import { loadWizardStep } from '#app/orders/wizard-access.server.ts'
 import { UserFacingError } from '#app/utils/errors.ts'
+import { readForm } from '#app/utils/request-body.server.ts'
 
 export const meta: MetaFunction = () => [{ title: 'Training settings — Lorica' }]
 
@@ -36,7 +37,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 
 export async function action({ request, params }: ActionFunctionArgs) {
 	const { session, order } = await loadWizardStep(request, params.orderId, 3)
-	const submission = parseWithZod(await request.formData(), { schema: settingsSchema(order.baseModel) })
+	const submission = parseWithZod(await readForm(request), { schema: settingsSchema(order.baseModel) })
 	// Without JavaScript, "Reset to defaults" comes here as an intent: the reply carries the new values.
 	if (submission.status !== 'success') return data({ result: submission.reply() }, { status: submission.status === 'error' ? 400 : 200 })
 	try {

@@ -6,6 +6,7 @@ import { OrderDetailsForm } from '#app/components/order-details-form.tsx'
 import { WizardSteps } from '#app/components/wizard-steps.tsx'
 import { createDraft } from '#app/orders/wizard.server.ts'
 import { detailsSchema, stepPath } from '#app/orders/steps.ts'
+import { readForm } from '#app/utils/request-body.server.ts'
 
 export const meta: MetaFunction = () => [{ title: 'New order: model and concept — Lorica' }]
 
@@ -16,7 +17,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export async function action({ request }: ActionFunctionArgs) {
 	const session = await requirePermission(request, 'update:order:own')
-	const submission = parseWithZod(await request.formData(), { schema: detailsSchema })
+	const submission = parseWithZod(await readForm(request), { schema: detailsSchema })
 	// Browsers without JavaScript submit straight here; the same schema validated in the page.
 	if (submission.status !== 'success') return data({ result: submission.reply() }, { status: submission.status === 'error' ? 400 : 200 })
 	const orderId = await createDraft(session.user.id, submission.value)

@@ -4,6 +4,7 @@ import { requireUser } from '#app/auth/require.server.ts'
 import { acceptPolicies, pendingFor } from '#app/policies/acceptance.server.ts'
 import { day } from '#app/policies/pages.server.ts'
 import { safeRedirect } from '#app/utils/redirect.ts'
+import { readForm } from '#app/utils/request-body.server.ts'
 
 export const meta: MetaFunction = () => [{ title: 'Our policies changed — Lorica' }]
 
@@ -27,7 +28,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export async function action({ request }: ActionFunctionArgs) {
 	const session = await requireUser(request, { policies: 'skip' })
-	const form = await request.formData()
+	const form = await readForm(request)
 	if (form.get('accept') !== 'on') return data({ message: 'Tick the box to accept the new versions, or go to your account instead.' }, { status: 400 })
 	const result = await acceptPolicies(session, {
 		terms: String(form.get('terms') ?? '') || undefined,

@@ -6,9 +6,12 @@ import { z } from 'zod'
 import { CheckboxField, ErrorList, Field } from '#app/components/forms.tsx'
 import { clearLoginChallengeCookie, readLoginChallengeId } from '#app/auth/login-cookie.server.ts'
 import { completeSignup, LoginError, pendingSignup, signupPolicies } from '#app/auth/login.server.ts'
+import { readForm } from '#app/utils/request-body.server.ts'
+import { safeRedirect } from '#app/utils/redirect.ts'
+import { text } from '#app/utils/text-schema.ts'
 
 const SignupSchema = z.object({
-	displayName: z.string().trim().max(80, 'Keep the name under 80 characters').optional(),
+	displayName: text().trim().max(80, 'Keep the name under 80 characters').optional(),
 	ageConfirmed: z.literal('on', { error: 'Lorica is for adults only: confirm that you are 18 or older' }),
 	acceptPolicies: z.literal('on', { error: 'Accept the Terms of Service and the Privacy Policy to create an account' }),
 	termsVersion: z.string(),
@@ -26,7 +29,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 export async function action({ request }: ActionFunctionArgs) {
 	const challengeId = await readLoginChallengeId(request)
 	if (!challengeId) throw redirect('/login')
-	const submission = parseWithZod(await request.formData(), { schema: SignupSchema })
+	const submission = parseWithZod(await readForm(request), { schema: SignupSchema })
 	if (submission.status !== 'success') return data({ result: submission.reply() }, { status: 400 })
 	try {
 		const result = await completeSignup(
@@ -41,7 +44,7 @@ export async function action({ request }: ActionFunctionArgs) {
 		const headers = new Headers()
 		headers.append('Set-Cookie', result.setCookie)
 		headers.append('Set-Cookie', await clearLoginChallengeCookie())
-		return redirect(result.redirectTo, { headers })
+		return redirect(safeRedirect(result.redirectTo, '/account'), { headers })
 	} catch (error) {
 		if (!(error instanceof LoginError)) throw error
 		return data({ result: submission.reply({ formErrors: [error.message] }) }, { status: error.status })

@@ -3,6 +3,8 @@ import { Form, useActionData, useLoaderData, useNavigation } from '@remix-run/re
 import { requirePermission } from '#app/auth/require.server.ts'
 import { formatCents } from '#app/orders/catalog.ts'
 import { abandonTestPayment, completeTestPayment, declineTestPayment, DEMO_VAT_RATES, returnPath, testPayment } from '#app/payments/test-mode.server.ts'
+import { readForm } from '#app/utils/request-body.server.ts'
+import { routeId } from '#app/utils/ids.ts'
 
 export const meta: MetaFunction = () => [{ title: 'Test payment — Lorica' }]
 
@@ -10,7 +12,7 @@ const COUNTRIES = [...Object.keys(DEMO_VAT_RATES), 'US', 'CH']
 
 async function load(request: Request, paymentId: string) {
 	const session = await requirePermission(request, 'read:payment:own')
-	const payment = await testPayment(paymentId, session.user.id)
+	const payment = await testPayment(routeId(paymentId), session.user.id)
 	if (!payment) throw new Response('Not found', { status: 404 })
 	return payment
 }
@@ -32,7 +34,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 
 export async function action({ request, params }: ActionFunctionArgs) {
 	const payment = await load(request, params.paymentId ?? '')
-	const form = await request.formData()
+	const form = await readForm(request)
 	const intent = form.get('intent')
 	if (payment.status !== 'pending') return redirect(returnPath(payment))
 	if (intent === 'cancel') {

@@ -8,6 +8,7 @@ import { COIN_BUNDLES, formatCents, isBundleId } from '#app/orders/catalog.ts'
 import { buyCoins, saveCardForTopUps } from '#app/payments/checkout.server.ts'
 import { paymentMode } from '#app/payments/stripe.server.ts'
 import { UserFacingError } from '#app/utils/errors.ts'
+import { readForm } from '#app/utils/request-body.server.ts'
 
 export const meta: MetaFunction = () => [{ title: 'Coin wallet — Lorica' }]
 
@@ -49,7 +50,7 @@ type Result = { message?: string; error?: string; fieldErrors?: Record<string, s
 
 export async function action({ request }: ActionFunctionArgs) {
 	const session = await requirePermission(request, 'update:wallet:own')
-	const form = await request.formData()
+	const form = await readForm(request)
 	const intent = form.get('intent')
 	try {
 		if (intent === 'buy') {
