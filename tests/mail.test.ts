@@ -39,7 +39,7 @@ function configure(variables: Partial<Record<(typeof VARIABLES)[number], string>
 }
 
 function request(url: string) {
-	return { request: new Request(`http://x${url}`), context: { cspNonce: 'test', clientIp: '127.0.0.1' } }
+	return { request: new Request(`http://x${url}`), context: { cspNonce: 'test', clientIp: '127.0.0.1', peerIp: '127.0.0.1' } }
 }
 
 describe('outgoing mail', () => {

@@ -4,8 +4,8 @@ import { linkConsentToUser } from '#app/consent/consent.server.ts'
 import { prisma } from '#app/db/db.server.ts'
 import { sendMail } from '#app/mail/mail.server.ts'
 import { currentPolicyVersion } from '#app/policies/publish.server.ts'
-import { getEnv } from '#app/utils/env.server.ts'
 import { hitRateLimit, LIMITS, tooManyRequests } from '#app/utils/rate-limit.server.ts'
+import { absoluteUrl } from '#app/utils/trusted-origin.server.ts'
 import { keyedHash, randomToken, safeEqual } from './crypto.server.ts'
 import { isStaff } from './permissions.ts'
 import { createSession } from './session.server.ts'
@@ -18,10 +18,6 @@ export class LoginError extends UserFacingError {}
 
 export function normalizeEmail(email: string) {
 	return email.trim().toLowerCase()
-}
-
-function appUrl(request: Request) {
-	return getEnv().APP_URL ?? new URL(request.url).origin
 }
 
 /** Sends a link and a code; says nothing about whether an account exists. */
@@ -46,7 +42,7 @@ export async function startLogin(input: { email: string; redirectTo: string; ipH
 		},
 		select: { id: true },
 	})
-	const link = `${appUrl(input.request)}/login/link?${new URLSearchParams({ token })}`
+	const link = absoluteUrl(`/login/link?${new URLSearchParams({ token })}`)
 	await sendMail({
 		to: email,
 		category: 'transactional',

@@ -6,6 +6,8 @@ import compression from 'compression'
 import express from 'express'
 import type { ViteDevServer } from 'vite'
 import { log } from '#app/utils/logger.server.ts'
+import { refuseUnknownHosts } from './host-check.server.ts'
+import { refuseDotSegments } from './path-check.server.ts'
 import { originCheck, securityHeaders } from './security.server.ts'
 
 export type HttpOptions = { appUrl?: string; trustProxy?: string } & (
@@ -14,7 +16,7 @@ export type HttpOptions = { appUrl?: string; trustProxy?: string } & (
 )
 
 function loadContext(req: express.Request, res: express.Response) {
-	return { cspNonce: String(res.locals.cspNonce), clientIp: req.ip ?? 'unknown' }
+	return { cspNonce: String(res.locals.cspNonce), clientIp: req.ip ?? 'unknown', peerIp: req.socket.remoteAddress ?? 'unknown' }
 }
 
 /** One JSON line per request: method, path without query string, status, duration. Never bodies. */
@@ -44,13 +46,16 @@ export function createHttpApp(options: HttpOptions) {
 	app.set('trust proxy', /^\d+$/.test(trust) ? Number(trust) : trust)
 	app.use(requestLog())
 	app.use(securityHeaders({ dev: options.mode === 'development', https: (options.appUrl ?? '').startsWith('https:') }))
+	// Before static files and Remix: nothing answers a request for another host or an odd path.
+	app.use(refuseUnknownHosts())
+	app.use(refuseDotSegments())
 	app.use(compression())
 
 	if (options.mode === 'development') {
 		app.use(options.vite.middlewares)
 		app.all(
 			'*',
-			originCheck(options.appUrl),
+			originCheck(),
 			createRequestHandler({
 				mode: 'development',
 				build: () => options.vite.ssrLoadModule('virtual:remix/server-build') as Promise<ServerBuild>,
@@ -61,7 +66,7 @@ export function createHttpApp(options: HttpOptions) {
 		// Fingerprinted assets never change; everything else is revalidated hourly.
 		app.use('/assets', express.static(path.join(options.clientDirectory, 'assets'), { immutable: true, maxAge: '1y' }))
 		app.use(express.static(options.clientDirectory, { maxAge: '1h' }))
-		app.all('*', originCheck(options.appUrl), createRequestHandler({ mode: 'production', build: options.build, getLoadContext: loadContext }))
+		app.all('*', originCheck(), createRequestHandler({ mode: 'production', build: options.build, getLoadContext: loadContext }))
 	}
 
 	app.use(((error, _req, res, _next) => {

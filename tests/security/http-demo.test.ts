@@ -1,0 +1,67 @@
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { FORM, outboxTexts, rawRequest, startServer, type Server } from './http.ts'
+
+// The embedded demo as `npm start` runs it (no APP_URL, default HOST and TRUST_PROXY),
+// probed with requests whose Host, Origin and path the test chooses byte for byte.
+
+let server: Server
+const DEMO = 'customer@demo.lorica.example'
+
+beforeAll(async () => {
+	server = await startServer()
+}, 120_000)
+afterAll(() => server?.stop())
+
+const origin = (host: string) => `http://${host}:${server.port}`
+const signIn = (host: string, headers: Record<string, string> = {}) =>
+	rawRequest(server.port, {
+		method: 'POST',
+		path: '/login',
+		headers: { ...FORM, host: `${host}:${server.port}`, origin: origin(host), ...headers },
+		body: new URLSearchParams({ email: DEMO }).toString(),
+	})
+
+describe('finding 1: links and the origin check come from the trusted origin, never from Host', () => {
+	test('a spoofed Host with a matching Origin is refused before any mail is sent', async () => {
+		const before = outboxTexts(server.dataDir).length
+		const spoofed = await rawRequest(server.port, {
+			method: 'POST',
+			path: '/login',
+			headers: { ...FORM, host: 'attacker.example', origin: 'http://attacker.example' },
+			body: new URLSearchParams({ email: DEMO }).toString(),
+		})
+		expect(spoofed.status).toBe(400)
+		expect(spoofed.headers['content-type']).toContain('application/problem+json')
+		expect(JSON.parse(spoofed.body)).toMatchObject({ status: 400, title: 'Unknown host', detail: `This server answers to localhost:${server.port}, not to "attacker.example".` })
+		// Static files and pages alike.
+		expect((await rawRequest(server.port, { path: '/favicon.ico', headers: { host: 'attacker.example' } })).status).toBe(400)
+		expect((await rawRequest(server.port, { path: '/', headers: { host: `attacker.example:${server.port}` } })).status).toBe(400)
+		expect(outboxTexts(server.dataDir)).toHaveLength(before)
+	})
+
+	test('an X-Forwarded-Host from an untrusted peer that names another host is refused, not believed', async () => {
+		const forwarded = await signIn('localhost', { 'x-forwarded-host': 'attacker.example' })
+		expect(forwarded.status).toBe(400)
+		expect(JSON.parse(forwarded.body).detail).toContain('"attacker.example"')
+	})
+
+	test('a missing or malformed Host is a 400, and Host/Origin disagreeing is a 403, never a 500', async () => {
+		for (const host of ['', 'a b', 'localhost:1/x', `user@localhost:${server.port}`])
+			expect((await rawRequest(server.port, { path: '/', headers: { host } })).status, host).toBe(400)
+		const crossAlias = await signIn('127.0.0.1', { origin: origin('localhost') })
+		expect(crossAlias.status).toBe(403)
+		expect(JSON.parse(crossAlias.body)).toMatchObject({ title: 'Cross-site request refused' })
+	})
+
+	test('every loopback alias of the listening port works, and the e-mailed link is the listening address', async () => {
+		for (const host of ['localhost', '127.0.0.1', '[::1]']) {
+			expect((await rawRequest(server.port, { path: '/', headers: { host: `${host}:${server.port}` } })).status, host).toBe(200)
+			const before = outboxTexts(server.dataDir).length
+			const response = await signIn(host)
+			expect(response.status, host).toBe(302)
+			const mail = outboxTexts(server.dataDir).slice(before)
+			expect(mail).toHaveLength(1)
+			expect(/Or open this link to sign in: (\S+)/.exec(mail[0]!)?.[1]).toMatch(new RegExp(`^http://localhost:${server.port}/login/link\\?token=[\\w-]+$`))
+		}
+	})
+})
