@@ -21,7 +21,8 @@ const schema = z.object({
 		.min(1, 'must be a whole number between 1 and 65535')
 		.max(65535, 'must be a whole number between 1 and 65535')
 		.default(3000),
-	HOST: z.string().min(1, 'must not be empty').default('0.0.0.0'),
+	/** Loopback by default: the demo (and its mail outbox) is for this machine until configured otherwise. */
+	HOST: z.string().min(1, 'must not be empty').default('127.0.0.1'),
 	DATABASE_URL: postgresUrl.optional(),
 	DATA_DIR: z.string().min(1, 'must not be empty').default('.data'),
 	LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent'], {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { FORM, outboxTexts, rawRequest, startServer, type Server } from './http.ts'
+import { FORM, logLines, signInMails, rawRequest, startServer, type Server } from './http.ts'
 
 // The embedded demo as `npm start` runs it (no APP_URL, default HOST and TRUST_PROXY),
 // probed with requests whose Host, Origin and path the test chooses byte for byte.
@@ -23,7 +23,7 @@ const signIn = (host: string, headers: Record<string, string> = {}) =>
 
 describe('finding 1: links and the origin check come from the trusted origin, never from Host', () => {
 	test('a spoofed Host with a matching Origin is refused before any mail is sent', async () => {
-		const before = outboxTexts(server.dataDir).length
+		const before = signInMails(server.dataDir).length
 		const spoofed = await rawRequest(server.port, {
 			method: 'POST',
 			path: '/login',
@@ -36,7 +36,7 @@ describe('finding 1: links and the origin check come from the trusted origin, ne
 		// Static files and pages alike.
 		expect((await rawRequest(server.port, { path: '/favicon.ico', headers: { host: 'attacker.example' } })).status).toBe(400)
 		expect((await rawRequest(server.port, { path: '/', headers: { host: `attacker.example:${server.port}` } })).status).toBe(400)
-		expect(outboxTexts(server.dataDir)).toHaveLength(before)
+		expect(signInMails(server.dataDir)).toHaveLength(before)
 	})
 
 	test('an X-Forwarded-Host from an untrusted peer that names another host is refused, not believed', async () => {
@@ -56,12 +56,26 @@ describe('finding 1: links and the origin check come from the trusted origin, ne
 	test('every loopback alias of the listening port works, and the e-mailed link is the listening address', async () => {
 		for (const host of ['localhost', '127.0.0.1', '[::1]']) {
 			expect((await rawRequest(server.port, { path: '/', headers: { host: `${host}:${server.port}` } })).status, host).toBe(200)
-			const before = outboxTexts(server.dataDir).length
+			const before = signInMails(server.dataDir).length
 			const response = await signIn(host)
 			expect(response.status, host).toBe(302)
-			const mail = outboxTexts(server.dataDir).slice(before)
+			const mail = signInMails(server.dataDir).slice(before)
 			expect(mail).toHaveLength(1)
 			expect(/Or open this link to sign in: (\S+)/.exec(mail[0]!)?.[1]).toMatch(new RegExp(`^http://localhost:${server.port}/login/link\\?token=[\\w-]+$`))
 		}
+	})
+})
+
+describe('finding 2: the demo listens on loopback and shows its outbox only to this machine', () => {
+	test('binds 127.0.0.1 by default without a warning, and the outbox answers a local browser but not a proxied request', async () => {
+		const lines = logLines(server)
+		expect(lines.find((line) => line.msg === 'listening')).toMatchObject({ host: '127.0.0.1', url: `http://localhost:${server.port}` })
+		expect(lines.filter((line) => line.level === 'warn' && String(line.msg).startsWith('HOST='))).toEqual([])
+		const local = await rawRequest(server.port, { path: '/dev/outbox' })
+		expect(local.status).toBe(200)
+		expect(local.body).toContain('Mail outbox')
+		const proxied = await rawRequest(server.port, { path: '/dev/outbox', headers: { 'x-forwarded-for': '127.0.0.1' } })
+		expect(proxied.status).toBe(404)
+		expect(proxied.body).not.toContain('sign-in code')
 	})
 })

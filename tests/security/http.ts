@@ -50,8 +50,8 @@ export function rawRequest(
 
 export const FORM = { 'content-type': 'application/x-www-form-urlencoded' }
 
-/** The texts of the demo outbox's messages, oldest first. */
-export function outboxTexts(dataDir: string): string[] {
+/** The texts of the sign-in e-mails in the demo outbox, oldest first (the scheduler's mails left out). */
+export function signInMails(dataDir: string): string[] {
 	const directory = path.join(dataDir, 'outbox')
 	if (!fs.existsSync(directory)) return []
 	return fs
@@ -59,6 +59,7 @@ export function outboxTexts(dataDir: string): string[] {
 		.filter((name) => name.endsWith('.json'))
 		.sort()
 		.map((name) => (JSON.parse(fs.readFileSync(path.join(directory, name), 'utf8')) as { text: string }).text)
+		.filter((text) => text.startsWith('Your sign-in code is'))
 }
 
 /** The JSON log lines the server wrote. */
