@@ -79,3 +79,33 @@ describe('finding 2: the demo listens on loopback and shows its outbox only to t
 		expect(proxied.body).not.toContain('sign-in code')
 	})
 })
+
+describe('finding 3: the origin check sees the path the router sees', () => {
+	test('dot segments, raw or percent-encoded, and backslashes are refused with 400 before any route', async () => {
+		const paths = [
+			'/unsubscribe/../account',
+			'/webhooks/../account',
+			'/webhooks/stripe/../../account',
+			'/webhooks/%2e%2e/account',
+			'/unsubscribe/.%2E/account',
+			'/unsubscribe/%2e./account',
+			'/./account',
+			'/webhooks\\..\\account',
+			'/assets/../favicon.ico',
+		]
+		for (const path of paths)
+			for (const method of ['GET', 'POST']) {
+				const response = await rawRequest(server.port, { method, path, headers: FORM, body: method === 'POST' ? 'intent=signout-everywhere' : undefined })
+				expect(response.status, `${method} ${path}`).toBe(400)
+				expect(JSON.parse(response.body), `${method} ${path}`).toMatchObject({ title: 'Path not accepted' })
+			}
+	})
+
+	test('the exemptions are the exact paths: unsubscribe still works without an Origin, its look-alikes do not', async () => {
+		const unsubscribe = await rawRequest(server.port, { method: 'POST', path: '/unsubscribe', headers: FORM, body: 'u=x&t=y' })
+		expect(unsubscribe.status).toBe(400)
+		expect(unsubscribe.body).not.toContain('Cross-site request refused')
+		for (const path of ['/unsubscribex', '/unsubscribe/account', '/webhooks', '//webhooks/stripe'])
+			expect((await rawRequest(server.port, { method: 'POST', path, headers: FORM, body: '' })).status, path).toBe(403)
+	})
+})
