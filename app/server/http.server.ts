@@ -6,6 +6,7 @@ import compression from 'compression'
 import express from 'express'
 import type { ViteDevServer } from 'vite'
 import { log } from '#app/utils/logger.server.ts'
+import { parseTrustProxy } from '#app/utils/trust-proxy.ts'
 import { refuseUnknownHosts } from './host-check.server.ts'
 import { refuseDotSegments } from './path-check.server.ts'
 import { originCheck, securityHeaders } from './security.server.ts'
@@ -42,8 +43,7 @@ export function createHttpApp(options: HttpOptions) {
 	const app = express()
 	app.disable('x-powered-by')
 	// Rate limits key on the client address, so it must be the visitor's, not the proxy's.
-	const trust = options.trustProxy ?? 'loopback'
-	app.set('trust proxy', /^\d+$/.test(trust) ? Number(trust) : trust)
+	app.set('trust proxy', parseTrustProxy(options.trustProxy ?? 'false') ?? false)
 	app.use(requestLog())
 	app.use(securityHeaders({ dev: options.mode === 'development', https: (options.appUrl ?? '').startsWith('https:') }))
 	// Before static files and Remix: nothing answers a request for another host or an odd path.

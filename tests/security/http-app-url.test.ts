@@ -11,8 +11,9 @@ beforeAll(async () => {
 }, 120_000)
 afterAll(() => server?.stop())
 
+let people = 0
 const signIn = (headers: Record<string, string>) =>
-	rawRequest(server.port, { method: 'POST', path: '/login', headers: { ...FORM, ...headers }, body: new URLSearchParams({ email: 'customer@demo.lorica.example' }).toString() })
+	rawRequest(server.port, { method: 'POST', path: '/login', headers: { ...FORM, ...headers }, body: new URLSearchParams({ email: `person-${++people}@people.test` }).toString() })
 
 describe('finding 1 with APP_URL: only the configured host is served, and links use APP_URL', () => {
 	test('the local address and other names are refused; the configured host and a trusted proxy forwarding it are served', async () => {
@@ -48,5 +49,14 @@ describe('finding 2: a non-loopback HOST is explained at boot', () => {
 		expect(warnings[0]!.msg).toContain('reachable from the network')
 		expect(warnings[0]!.msg).toContain('Requests must name lorica.example')
 		expect(warnings[0]!.msg).toContain('which /dev/outbox shows only to requests from this machine')
+	})
+})
+
+describe('finding 4: TRUST_PROXY=loopback believes the local proxy, explicitly', () => {
+	test('each forwarded client address has its own sign-in budget', async () => {
+		for (let attempt = 0; attempt < 25; attempt++) {
+			const response = await signIn({ host: 'lorica.example', origin: 'https://lorica.example', 'x-forwarded-for': `198.51.100.${attempt + 1}` })
+			expect(response.status, `attempt ${attempt + 1}`).toBe(302)
+		}
 	})
 })

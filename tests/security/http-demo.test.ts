@@ -109,3 +109,22 @@ describe('finding 3: the origin check sees the path the router sees', () => {
 			expect((await rawRequest(server.port, { method: 'POST', path, headers: FORM, body: '' })).status, path).toBe(403)
 	})
 })
+
+// Last in this file: it spends the loopback address's sign-in budget.
+describe('finding 4: by default no proxy is trusted, so X-Forwarded-For cannot pick a fresh rate-limit budget', () => {
+	test('sign-ins with a new X-Forwarded-For each are still counted against the one real address', async () => {
+		const statuses: number[] = []
+		// 20 per address per 15 minutes; 45 tries stay conclusive even across a window boundary.
+		for (let attempt = 0; attempt < 45 && !statuses.includes(429); attempt++) {
+			const response = await rawRequest(server.port, {
+				method: 'POST',
+				path: '/login',
+				headers: { ...FORM, host: `localhost:${server.port}`, origin: origin('localhost'), 'x-forwarded-for': `198.51.100.${attempt + 1}` },
+				body: new URLSearchParams({ email: `flood-${attempt}@people.test` }).toString(),
+			})
+			statuses.push(response.status)
+			if (response.status === 429) expect(response.body).toContain('Too many sign-in attempts')
+		}
+		expect(statuses).toContain(429)
+	})
+})
