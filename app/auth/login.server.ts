@@ -8,7 +8,7 @@ import { hitRateLimit, LIMITS, tooManyRequests } from '#app/utils/rate-limit.ser
 import { absoluteUrl } from '#app/utils/trusted-origin.server.ts'
 import { keyedHash, randomToken, safeEqual } from './crypto.server.ts'
 import { isStaff } from './permissions.ts'
-import { createSession } from './session.server.ts'
+import { createSession, revokeBrowserSession } from './session.server.ts'
 import { UserFacingError } from '#app/utils/errors.ts'
 
 export const CHALLENGE_TTL_MS = 15 * 60_000
@@ -135,8 +135,19 @@ export async function completeLogin(verified: Verified, request: Request): Promi
 	return { kind: 'signed-in', setCookie, redirectTo: verified.redirectTo ?? '/account', needsSecondFactor: isStaff(user.role) }
 }
 
-/** Every sign-in and sign-up: the browser's anonymous consent choices become the account's, then the session starts. */
+/**
+ * Every sign-in and sign-up: the session the browser had ends, its anonymous consent choices
+ * become the account's, then the new session starts.
+ */
 async function openSignedInSession(tx: Parameters<typeof createSession>[0], userId: string, request: Request) {
+	const previous = await revokeBrowserSession(tx, request, 'another sign-in in the same browser')
+	if (previous)
+		await recordAudit(tx, {
+			actor: { id: previous.user.id, role: previous.user.role },
+			action: 'auth.signout',
+			target: { type: 'session', id: previous.id },
+			detail: { reason: 'another sign-in in the same browser' },
+		})
 	await linkConsentToUser(tx, request, userId)
 	return createSession(tx, userId, request)
 }

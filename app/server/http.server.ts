@@ -7,6 +7,7 @@ import express from 'express'
 import type { ViteDevServer } from 'vite'
 import { log } from '#app/utils/logger.server.ts'
 import { parseTrustProxy } from '#app/utils/trust-proxy.ts'
+import { noStoreForSignedIn } from './cache-control.server.ts'
 import { refuseUnknownHosts } from './host-check.server.ts'
 import { refuseDotSegments } from './path-check.server.ts'
 import { originCheck, securityHeaders } from './security.server.ts'
@@ -56,6 +57,7 @@ export function createHttpApp(options: HttpOptions) {
 		app.all(
 			'*',
 			originCheck(),
+			noStoreForSignedIn(),
 			createRequestHandler({
 				mode: 'development',
 				build: () => options.vite.ssrLoadModule('virtual:remix/server-build') as Promise<ServerBuild>,
@@ -66,7 +68,7 @@ export function createHttpApp(options: HttpOptions) {
 		// Fingerprinted assets never change; everything else is revalidated hourly.
 		app.use('/assets', express.static(path.join(options.clientDirectory, 'assets'), { immutable: true, maxAge: '1y' }))
 		app.use(express.static(options.clientDirectory, { maxAge: '1h' }))
-		app.all('*', originCheck(), createRequestHandler({ mode: 'production', build: options.build, getLoadContext: loadContext }))
+		app.all('*', originCheck(), noStoreForSignedIn(), createRequestHandler({ mode: 'production', build: options.build, getLoadContext: loadContext }))
 	}
 
 	app.use(((error, _req, res, _next) => {

@@ -110,6 +110,47 @@ describe('finding 3: the origin check sees the path the router sees', () => {
 	})
 })
 
+function cookiesFrom(headers: Record<string, string | string[] | undefined>) {
+	return [headers['set-cookie'] ?? []].flat().map((line) => line.split(';')[0]!).join('; ')
+}
+
+/** Signs the demo customer in by code, as a browser on localhost does; returns its Cookie header. */
+async function signInByCode() {
+	const before = signInMails(server.dataDir).length
+	const asked = await signIn('localhost')
+	expect(asked.status).toBe(302)
+	const code = /sign-in code is (\d{6})/.exec(signInMails(server.dataDir)[before]!)![1]!
+	const entered = await rawRequest(server.port, {
+		method: 'POST',
+		path: '/login/code',
+		headers: { ...FORM, origin: origin('localhost'), cookie: cookiesFrom(asked.headers) },
+		body: new URLSearchParams({ code }).toString(),
+	})
+	expect(entered.status).toBe(302)
+	expect(entered.headers['cache-control']).toBe('no-store')
+	const cookie = cookiesFrom(entered.headers)
+	expect(cookie).toMatch(/__lorica_session=[^;]+/)
+	return cookie
+}
+
+describe('finding 5: signed-in pages are never stored by a cache', () => {
+	test('no-store on every answer to a signed-in browser and on private pages; public pages and static files keep caching', async () => {
+		const cookie = await signInByCode()
+		for (const path of ['/', '/policies/privacy', '/gallery', '/account', '/orders', '/wallet', '/orders?_data=routes%2Forders._index', '/downloads/not-a-link']) {
+			const response = await rawRequest(server.port, { path, headers: { cookie } })
+			expect(response.status, path).toBeLessThan(500)
+			expect(response.headers['cache-control'], path).toBe('no-store')
+		}
+		for (const path of ['/account', '/orders', '/wallet', '/admin', '/invoices/x', '/downloads/x', '/account/two-factor']) {
+			const anonymous = await rawRequest(server.port, { path })
+			expect(anonymous.headers['cache-control'], `${path} signed out`).toBe('no-store')
+		}
+		expect((await rawRequest(server.port, { path: '/policies/privacy' })).headers['cache-control']).not.toBe('no-store')
+		const asset = /\/assets\/[\w.-]+\.js/.exec((await rawRequest(server.port, { path: '/' })).body)![0]
+		expect((await rawRequest(server.port, { path: asset, headers: { cookie } })).headers['cache-control']).toContain('immutable')
+	})
+})
+
 // Last in this file: it spends the loopback address's sign-in budget.
 describe('finding 4: by default no proxy is trusted, so X-Forwarded-For cannot pick a fresh rate-limit budget', () => {
 	test('sign-ins with a new X-Forwarded-For each are still counted against the one real address', async () => {
