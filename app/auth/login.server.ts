@@ -84,18 +84,19 @@ function assertUsable(challenge: { expiresAt: Date; verifiedAt: Date | null; att
 export async function verifyLoginCode(challengeId: string, code: string, ipHash: string): Promise<Verified> {
 	const limited = await hitRateLimit(LIMITS.codePerIp, ipHash)
 	if (!limited.ok) throw new LoginError(tooManyRequests(limited, 'code attempts'), 429)
-	const challenge = await prisma.loginChallenge.findUnique({
-		where: { id: challengeId },
-		select: { codeHash: true, expiresAt: true, verifiedAt: true, attempts: true },
+	// Claim an attempt before comparing, in one conditional update: concurrent guesses cannot
+	// all read "4 used" and all be compared, so at most MAX_CODE_ATTEMPTS are ever evaluated.
+	const [claimed] = await prisma.loginChallenge.updateManyAndReturn({
+		where: { id: challengeId, verifiedAt: null, expiresAt: { gt: new Date() }, attempts: { lt: MAX_CODE_ATTEMPTS } },
+		data: { attempts: { increment: 1 } },
+		select: { codeHash: true, attempts: true },
 	})
-	assertUsable(challenge)
-	if (!safeEqual(challenge!.codeHash, keyedHash('login-code', code.trim()))) {
-		const { attempts } = await prisma.loginChallenge.update({
-			where: { id: challengeId },
-			data: { attempts: { increment: 1 } },
-			select: { attempts: true },
-		})
-		const left = MAX_CODE_ATTEMPTS - attempts
+	if (!claimed) {
+		assertUsable(await prisma.loginChallenge.findUnique({ where: { id: challengeId }, select: { expiresAt: true, verifiedAt: true, attempts: true } }))
+		throw new LoginError('Too many wrong codes. Request a new one.', 429)
+	}
+	if (!safeEqual(claimed.codeHash, keyedHash('login-code', code.trim()))) {
+		const left = MAX_CODE_ATTEMPTS - claimed.attempts
 		throw new LoginError(
 			left > 0 ? `That code is not right. ${left} attempt${left === 1 ? '' : 's'} left.` : 'Too many wrong codes. Request a new one.',
 			left > 0 ? 400 : 429,
