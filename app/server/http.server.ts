@@ -5,6 +5,7 @@ import type { ServerBuild } from '@remix-run/node'
 import compression from 'compression'
 import express from 'express'
 import type { ViteDevServer } from 'vite'
+import { loggedPath } from '#app/utils/log-path.ts'
 import { log } from '#app/utils/logger.server.ts'
 import { parseTrustProxy } from '#app/utils/trust-proxy.ts'
 import { noStoreForSignedIn } from './cache-control.server.ts'
@@ -21,7 +22,7 @@ function loadContext(req: express.Request, res: express.Response) {
 	return { cspNonce: String(res.locals.cspNonce), clientIp: req.ip ?? 'unknown', peerIp: req.socket.remoteAddress ?? 'unknown' }
 }
 
-/** One JSON line per request: method, path without query string, status, duration. Never bodies. */
+/** One JSON line per request: method, path without query string or bearer tokens, status, duration. Never bodies. */
 function requestLog(): express.RequestHandler {
 	return (req, res, next) => {
 		const started = process.hrtime.bigint()
@@ -31,7 +32,7 @@ function requestLog(): express.RequestHandler {
 			log.info('request', {
 				requestId,
 				method: req.method,
-				path: req.path,
+				path: loggedPath(req.path),
 				status: res.statusCode,
 				ms: Number((process.hrtime.bigint() - started) / 1_000_000n),
 			})

@@ -151,6 +151,26 @@ describe('finding 5: signed-in pages are never stored by a cache', () => {
 	})
 })
 
+describe('finding 7: bearer tokens never reach the request log', () => {
+	test('a download link is logged as its route pattern, and sign-in and unsubscribe tokens not at all', async () => {
+		const token = `${Buffer.from(JSON.stringify({ kind: 'result', id: 'r1', userId: 'u1', expiresAt: Date.now() + 60_000 })).toString('base64url')}.c2lnbmF0dXJlLXZhbHVlLXRoYXQtaXMtbG9uZw`
+		const secret = 'Sup3rSecretBearerValue0123456789abcdefXYZ'
+		expect((await rawRequest(server.port, { path: `/downloads/${token}` })).status).toBe(404)
+		await rawRequest(server.port, { path: `/login/link?token=${secret}` })
+		await rawRequest(server.port, { path: `/unsubscribe?u=someone&t=${secret}` })
+		await rawRequest(server.port, { path: `/orders/${secret}` })
+		await new Promise((resolve) => setTimeout(resolve, 200))
+		const requests = logLines(server).filter((line) => line.msg === 'request')
+		expect(requests).toContainEqual(expect.objectContaining({ method: 'GET', path: '/downloads/:token', status: 404 }))
+		expect(requests).toContainEqual(expect.objectContaining({ path: '/login/link' }))
+		expect(requests).toContainEqual(expect.objectContaining({ path: '/unsubscribe' }))
+		expect(requests).toContainEqual(expect.objectContaining({ path: '/orders/:redacted' }))
+		const output = server.started.stdout() + server.started.stderr()
+		expect(output).not.toContain(token.split('.')[0])
+		expect(output).not.toContain(secret)
+	})
+})
+
 // Last in this file: it spends the loopback address's sign-in budget.
 describe('finding 4: by default no proxy is trusted, so X-Forwarded-For cannot pick a fresh rate-limit budget', () => {
 	test('sign-ins with a new X-Forwarded-For each are still counted against the one real address', async () => {
