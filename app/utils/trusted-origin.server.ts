@@ -8,7 +8,12 @@ import { getEnv, type Env } from '#app/utils/env.server.ts'
 // never used to build a link, because whoever sends the request chooses them.
 // docs/decisions/0020-trusted-origin-host-check-and-proxies.md
 
-let listening: { origin: string; loopbackAliases: boolean } | undefined
+// On globalThis: the start script sets it, and the server build (a second module graph in
+// the same process, where the mail and payment code runs) must read the same value.
+const KEY = Symbol.for('lorica.listeningOrigin')
+type Listening = { origin: string; loopbackAliases: boolean }
+type Holder = { [KEY]?: Listening }
+const listening = () => (globalThis as Holder)[KEY]
 
 const WILDCARDS = new Set(['0.0.0.0', '::', '::0'])
 
@@ -28,7 +33,7 @@ export function setListeningAddress(address: AddressInfo | string | null) {
 	const shown = local ? 'localhost' : net.isIPv6(host) ? `[${host}]` : host
 	// On loopback (or every interface, loopback included) a browser may say localhost,
 	// 127.0.0.1 or [::1]; each is this same server, and none of them is reachable from elsewhere.
-	listening = { origin: `http://${shown}:${address.port}`, loopbackAliases: local }
+	;(globalThis as Holder)[KEY] = { origin: `http://${shown}:${address.port}`, loopbackAliases: local }
 }
 
 /**
@@ -36,7 +41,7 @@ export function setListeningAddress(address: AddressInfo | string | null) {
  * APP_URL, the demo's configured port on localhost: the only address the demo has.
  */
 export function trustedOrigin(env: Env = getEnv()): string {
-	return env.APP_URL ?? listening?.origin ?? `http://localhost:${env.PORT}`
+	return env.APP_URL ?? listening()?.origin ?? `http://localhost:${env.PORT}`
 }
 
 /** An absolute URL on this site, for e-mails, Stripe return addresses and anything sent away. */
@@ -48,7 +53,7 @@ export function absoluteUrl(pathAndQuery: string) {
 export function trustedHosts(env: Env = getEnv()): Set<string> {
 	const origin = new URL(trustedOrigin(env))
 	const hosts = new Set([origin.host])
-	if (!env.APP_URL && (listening?.loopbackAliases ?? true))
+	if (!env.APP_URL && (listening()?.loopbackAliases ?? true))
 		for (const alias of ['localhost', '127.0.0.1', '[::1]']) hosts.add(origin.port ? `${alias}:${origin.port}` : alias)
 	return hosts
 }
