@@ -3,6 +3,7 @@ import { createReadableStreamFromReadable, type AppLoadContext, type EntryContex
 import { isRouteErrorResponse, RemixServer } from '@remix-run/react'
 import { isbot } from 'isbot'
 import { renderToPipeableStream } from 'react-dom/server'
+import { loggedPath } from '#app/utils/log-path.ts'
 import { log } from '#app/utils/logger.server.ts'
 import { NonceProvider } from '#app/utils/nonce-provider.tsx'
 
@@ -50,5 +51,5 @@ export function handleError(error: unknown, { request }: { request: Request }) {
 	// Aborted requests and thrown 4xx responses (not found, forbidden) are outcomes, not faults.
 	if (request.signal.aborted) return
 	if (isRouteErrorResponse(error) && error.status < 500) return
-	log.error('unhandled server error', { error, path: new URL(request.url).pathname })
+	log.error('unhandled server error', { error, path: loggedPath(new URL(request.url).pathname) })
 }

@@ -7,7 +7,7 @@ import { can } from '#app/auth/permissions.ts'
 import { ConsentBanner } from '#app/components/consent-banner.tsx'
 import { applyGpc, consentState, readConsentSubject } from '#app/consent/consent.server.ts'
 import { getCurrentSession } from '#app/auth/session.server.ts'
-import { outboxViewerEnabled } from '#app/mail/mail.server.ts'
+import { outboxOpenTo } from '#app/mail/mail.server.ts'
 import appStylesHref from '#app/styles/app.css?url'
 import { useNonce } from '#app/utils/nonce-provider.tsx'
 
@@ -32,7 +32,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 			user: session
 				? { name: session.user.displayName ?? session.user.email, backOffice: can(session.user.role, 'read:backoffice:any'), customer: session.user.role === 'customer' }
 				: null,
-			demoOutbox: outboxViewerEnabled(),
+			demoOutbox: outboxOpenTo(request, context),
 			// Nothing optional loads unless these are true; today nothing optional exists.
 			consent: {
 				banner: consent.needsChoice,

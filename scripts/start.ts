@@ -20,6 +20,7 @@ const { describeRefusals, isRefused, planPublication, publishPolicies } = await 
 const { createHttpApp } = await import('#app/server/http.server.ts')
 const { sessionSecrets } = await import('#app/auth/secrets.server.ts')
 const { startScheduler } = await import('../jobs/scheduler.ts')
+const { exposureWarning, setListeningAddress, trustedOrigin } = await import('#app/utils/trusted-origin.server.ts')
 
 const progress = (msg: string) => log.info(msg, { phase: 'boot' })
 
@@ -94,6 +95,8 @@ try {
 		app = createHttpApp({ mode: 'production', build, clientDirectory: path.join(ROOT, 'build/client'), appUrl: env.APP_URL, trustProxy: env.TRUST_PROXY })
 	}
 
+	const exposed = exposureWarning(env)
+	if (exposed) log.warn(exposed, { phase: 'boot' })
 	server = app.listen(env.PORT, env.HOST)
 	await new Promise<void>((resolve, reject) => {
 		server!.once('listening', resolve)
@@ -101,9 +104,9 @@ try {
 			reject(error.code === 'EADDRINUSE' ? new Error(`port ${env.PORT} is already in use; set PORT to a free port`) : error),
 		)
 	})
-	const address = server.address()
-	const port = typeof address === 'object' && address ? address.port : env.PORT
-	log.info('listening', { url: `http://localhost:${port}`, mode: dev ? 'development' : 'production' })
+	// Without APP_URL, links and the Host check use the address actually listened on.
+	setListeningAddress(server.address())
+	log.info('listening', { url: trustedOrigin(), host: env.HOST, mode: dev ? 'development' : 'production' })
 	stopScheduler = startScheduler()
 	process.once('SIGINT', () => void shutdown('SIGINT'))
 	process.once('SIGTERM', () => void shutdown('SIGTERM'))

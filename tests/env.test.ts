@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest'
 import { EnvError, parseEnv } from '#app/utils/env.server.ts'
+import { parseTrustProxy } from '#app/utils/trust-proxy.ts'
 
 function problems(source: Record<string, string>) {
 	try {
@@ -49,10 +50,16 @@ describe('environment validation', () => {
 		expect(problems({ DATABASE_URL: 'mysql://root@localhost/db' })[0]).toMatch(/^DATABASE_URL must be a postgres/)
 	})
 
-	test('TRUST_PROXY accepts hops, loopback or subnets, and nothing vaguer', () => {
-		expect(parseEnv({ TRUST_PROXY: '1' }).TRUST_PROXY).toBe('1')
+	test('TRUST_PROXY trusts no proxy by default; loopback, hops or addresses only when set, and nothing vaguer', () => {
+		expect(parseEnv({}).TRUST_PROXY).toBe('false')
+		expect(parseTrustProxy(parseEnv({}).TRUST_PROXY)).toBe(false)
+		expect(parseTrustProxy('loopback')).toEqual(['loopback'])
+		expect(parseTrustProxy('1')).toBe(1)
+		expect(parseTrustProxy('0')).toBe(false)
+		expect(parseTrustProxy('10.0.0.0/8, 192.168.0.1, fd00::/8, loopback')).toEqual(['10.0.0.0/8', '192.168.0.1', 'fd00::/8', 'loopback'])
 		expect(parseEnv({ TRUST_PROXY: '10.0.0.0/8, 192.168.0.1' }).TRUST_PROXY).toBe('10.0.0.0/8, 192.168.0.1')
-		expect(problems({ TRUST_PROXY: 'everyone' })[0]).toMatch(/^TRUST_PROXY must be "loopback", a number of proxy hops/)
+		for (const vague of ['everyone', 'true', '*', '10.0.0.0/33', '10.0.0', '999', 'loopback,', 'abc::xyz'])
+			expect(problems({ TRUST_PROXY: vague })[0], vague).toMatch(/^TRUST_PROXY must be false, loopback, a number of proxy hops/)
 	})
 
 	test('every bad variable is reported, one problem each', () => {

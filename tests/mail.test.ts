@@ -39,7 +39,7 @@ function configure(variables: Partial<Record<(typeof VARIABLES)[number], string>
 }
 
 function request(url: string) {
-	return { request: new Request(`http://x${url}`), context: { cspNonce: 'test', clientIp: '127.0.0.1' } }
+	return { request: new Request(`http://x${url}`), context: { cspNonce: 'test', clientIp: '127.0.0.1', peerIp: '127.0.0.1' } }
 }
 
 describe('outgoing mail', () => {
@@ -140,7 +140,7 @@ describe('outgoing mail', () => {
 	test('the outbox pages show the outbox, and do not exist when SMTP is configured', async () => {
 		configure({ DATA_DIR: dataDir })
 		const sent = await sendMail(message)
-		expect(await listLoader()).toEqual({ messages: [expect.objectContaining({ id: sent.id, to: RECIPIENT, subject: message.subject })] })
+		expect(await listLoader({ params: {}, ...request('/dev/outbox') })).toEqual({ messages: [expect.objectContaining({ id: sent.id, to: RECIPIENT, subject: message.subject })] })
 		expect(await messageLoader({ params: { id: sent.id }, ...request(`/dev/outbox/${sent.id}`) })).toMatchObject({
 			message: { id: sent.id, text: message.text, html: message.html },
 		})
@@ -148,7 +148,7 @@ describe('outgoing mail', () => {
 		await expect(messageLoader({ params: { id: '20260101T000000000Z-0000000000000000' }, ...request('/dev/outbox/x') })).rejects.toMatchObject({ status: 404 })
 
 		configure({ DATA_DIR: dataDir, SMTP_URL: 'smtp://127.0.0.1:2525' })
-		await expect(listLoader()).rejects.toMatchObject({ status: 404 })
+		await expect(listLoader({ params: {}, ...request('/dev/outbox') })).rejects.toMatchObject({ status: 404 })
 		await expect(messageLoader({ params: { id: sent.id }, ...request(`/dev/outbox/${sent.id}`) })).rejects.toMatchObject({ status: 404 })
 	})
 })

@@ -4,11 +4,11 @@ import { linkConsentToUser } from '#app/consent/consent.server.ts'
 import { prisma } from '#app/db/db.server.ts'
 import { sendMail } from '#app/mail/mail.server.ts'
 import { currentPolicyVersion } from '#app/policies/publish.server.ts'
-import { getEnv } from '#app/utils/env.server.ts'
 import { hitRateLimit, LIMITS, tooManyRequests } from '#app/utils/rate-limit.server.ts'
+import { absoluteUrl } from '#app/utils/trusted-origin.server.ts'
 import { keyedHash, randomToken, safeEqual } from './crypto.server.ts'
 import { isStaff } from './permissions.ts'
-import { createSession } from './session.server.ts'
+import { createSession, revokeBrowserSession } from './session.server.ts'
 import { UserFacingError } from '#app/utils/errors.ts'
 
 export const CHALLENGE_TTL_MS = 15 * 60_000
@@ -18,10 +18,6 @@ export class LoginError extends UserFacingError {}
 
 export function normalizeEmail(email: string) {
 	return email.trim().toLowerCase()
-}
-
-function appUrl(request: Request) {
-	return getEnv().APP_URL ?? new URL(request.url).origin
 }
 
 /** Sends a link and a code; says nothing about whether an account exists. */
@@ -46,7 +42,7 @@ export async function startLogin(input: { email: string; redirectTo: string; ipH
 		},
 		select: { id: true },
 	})
-	const link = `${appUrl(input.request)}/login/link?${new URLSearchParams({ token })}`
+	const link = absoluteUrl(`/login/link?${new URLSearchParams({ token })}`)
 	await sendMail({
 		to: email,
 		category: 'transactional',
@@ -88,18 +84,19 @@ function assertUsable(challenge: { expiresAt: Date; verifiedAt: Date | null; att
 export async function verifyLoginCode(challengeId: string, code: string, ipHash: string): Promise<Verified> {
 	const limited = await hitRateLimit(LIMITS.codePerIp, ipHash)
 	if (!limited.ok) throw new LoginError(tooManyRequests(limited, 'code attempts'), 429)
-	const challenge = await prisma.loginChallenge.findUnique({
-		where: { id: challengeId },
-		select: { codeHash: true, expiresAt: true, verifiedAt: true, attempts: true },
+	// Claim an attempt before comparing, in one conditional update: concurrent guesses cannot
+	// all read "4 used" and all be compared, so at most MAX_CODE_ATTEMPTS are ever evaluated.
+	const [claimed] = await prisma.loginChallenge.updateManyAndReturn({
+		where: { id: challengeId, verifiedAt: null, expiresAt: { gt: new Date() }, attempts: { lt: MAX_CODE_ATTEMPTS } },
+		data: { attempts: { increment: 1 } },
+		select: { codeHash: true, attempts: true },
 	})
-	assertUsable(challenge)
-	if (!safeEqual(challenge!.codeHash, keyedHash('login-code', code.trim()))) {
-		const { attempts } = await prisma.loginChallenge.update({
-			where: { id: challengeId },
-			data: { attempts: { increment: 1 } },
-			select: { attempts: true },
-		})
-		const left = MAX_CODE_ATTEMPTS - attempts
+	if (!claimed) {
+		assertUsable(await prisma.loginChallenge.findUnique({ where: { id: challengeId }, select: { expiresAt: true, verifiedAt: true, attempts: true } }))
+		throw new LoginError('Too many wrong codes. Request a new one.', 429)
+	}
+	if (!safeEqual(claimed.codeHash, keyedHash('login-code', code.trim()))) {
+		const left = MAX_CODE_ATTEMPTS - claimed.attempts
 		throw new LoginError(
 			left > 0 ? `That code is not right. ${left} attempt${left === 1 ? '' : 's'} left.` : 'Too many wrong codes. Request a new one.',
 			left > 0 ? 400 : 429,
@@ -139,8 +136,19 @@ export async function completeLogin(verified: Verified, request: Request): Promi
 	return { kind: 'signed-in', setCookie, redirectTo: verified.redirectTo ?? '/account', needsSecondFactor: isStaff(user.role) }
 }
 
-/** Every sign-in and sign-up: the browser's anonymous consent choices become the account's, then the session starts. */
+/**
+ * Every sign-in and sign-up: the session the browser had ends, its anonymous consent choices
+ * become the account's, then the new session starts.
+ */
 async function openSignedInSession(tx: Parameters<typeof createSession>[0], userId: string, request: Request) {
+	const previous = await revokeBrowserSession(tx, request, 'another sign-in in the same browser')
+	if (previous)
+		await recordAudit(tx, {
+			actor: { id: previous.user.id, role: previous.user.role },
+			action: 'auth.signout',
+			target: { type: 'session', id: previous.id },
+			detail: { reason: 'another sign-in in the same browser' },
+		})
 	await linkConsentToUser(tx, request, userId)
 	return createSession(tx, userId, request)
 }

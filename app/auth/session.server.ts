@@ -5,6 +5,7 @@ import type { Role } from '#app/generated/prisma/enums.ts'
 import { getEnv } from '#app/utils/env.server.ts'
 import { randomToken, sha256 } from './crypto.server.ts'
 import { sessionSecrets } from './secrets.server.ts'
+import { SESSION_COOKIE_NAME } from './session-cookie-name.ts'
 
 export const SESSION_TTL_MS = 30 * 24 * 60 * 60_000
 /** lastSeenAt is a hint for the session list, not worth a write on every request. */
@@ -16,7 +17,7 @@ function secureCookies() {
 }
 
 function sessionCookie() {
-	return createCookie('__lorica_session', {
+	return createCookie(SESSION_COOKIE_NAME, {
 		httpOnly: true,
 		sameSite: 'lax',
 		path: '/',
@@ -98,6 +99,19 @@ export async function getCurrentSession(request: Request): Promise<CurrentSessio
 		await prisma.session.update({ where: { id }, data: { lastSeenAt: new Date() }, select: { id: true } })
 	const { lastSeenAt: _lastSeenAt, ...current } = session
 	return current
+}
+
+/**
+ * A sign-in in a browser that still carries a session ends that session, whoever it belonged
+ * to, in the sign-in's transaction: the person before is signed out, not merely hidden.
+ */
+export async function revokeBrowserSession(tx: Prisma.TransactionClient, request: Request, reason: string) {
+	const id = await sessionIdFrom(request)
+	if (!id) return null
+	const previous = await tx.session.findFirst({ where: { id, revokedAt: null }, select: { id: true, user: { select: { id: true, role: true } } } })
+	if (!previous) return null
+	await revokeSession(tx, previous.id, reason)
+	return previous
 }
 
 export async function revokeSession(tx: Prisma.TransactionClient, sessionId: string, reason: string) {

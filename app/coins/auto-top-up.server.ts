@@ -5,8 +5,8 @@ import { COIN_BUNDLES, CURRENCY, isBundleId } from '#app/orders/catalog.ts'
 import { runAfterCommit } from '#app/payments/after-commit.server.ts'
 import { settleCompletedCheckout, settleFailedPayment } from '#app/payments/settlement.server.ts'
 import { getStripe, paymentMode } from '#app/payments/stripe.server.ts'
-import { getEnv } from '#app/utils/env.server.ts'
 import { log } from '#app/utils/logger.server.ts'
+import { absoluteUrl } from '#app/utils/trusted-origin.server.ts'
 import { coinBalance, lockWallet } from './ledger.server.ts'
 
 // When the balance falls below the customer's threshold, charge the card they saved with
@@ -107,7 +107,7 @@ const REASONS: Record<string, string> = {
 export async function sendTopUpFailedNotice(userId: string, reason: string) {
 	const user = await prisma.user.findUnique({ where: { id: userId }, select: { email: true } })
 	if (!user) return
-	const url = new URL('/wallet', getEnv().APP_URL ?? `http://localhost:${getEnv().PORT}`).toString()
+	const url = absoluteUrl('/wallet')
 	await sendMail({
 		to: user.email,
 		category: 'transactional',

@@ -1,7 +1,7 @@
 import { prisma } from '#app/db/db.server.ts'
 import { sendMail } from '#app/mail/mail.server.ts'
-import { getEnv } from '#app/utils/env.server.ts'
 import { log } from '#app/utils/logger.server.ts'
+import { absoluteUrl } from '#app/utils/trusted-origin.server.ts'
 import { lockWallet } from './ledger.server.ts'
 
 // The daily coin job: lots past their expiry lose what is left in them (an `expiry` entry,
@@ -82,7 +82,7 @@ async function sendExpiryWarning(userId: string, lots: LotRemaining[]) {
 	const user = await prisma.user.findUnique({ where: { id: userId }, select: { email: true } })
 	if (!user) return
 	const total = lots.reduce((sum, lot) => sum + lot.remaining, 0)
-	const wallet = new URL('/wallet', getEnv().APP_URL ?? `http://localhost:${getEnv().PORT}`).toString()
+	const wallet = absoluteUrl('/wallet')
 	await sendMail({
 		to: user.email,
 		category: 'transactional',

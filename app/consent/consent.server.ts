@@ -7,6 +7,7 @@ import { compareVersions, listPolicyVersions } from '#app/policies/documents.ser
 import { currentPolicyVersion } from '#app/policies/publish.server.ts'
 import { clientIpHash } from '#app/utils/client.server.ts'
 import { getEnv } from '#app/utils/env.server.ts'
+import { hitRateLimit, LIMITS, tooManyRequests } from '#app/utils/rate-limit.server.ts'
 
 export const COOKIE_PURPOSES = ['analytics', 'advertising'] as const
 export type CookiePurpose = (typeof COOKIE_PURPOSES)[number]
@@ -96,6 +97,12 @@ async function noticeVersion(kind: 'cookies' | 'privacy') {
 	const current = await currentPolicyVersion(kind)
 	if (!current) throw new Response(`The ${kind} policy is not published yet`, { status: 503 })
 	return current.version
+}
+
+/** A choice posted by anyone counts against its address first; null when it may be recorded. */
+export async function consentRateLimited(context: Partial<AppLoadContext>) {
+	const result = await hitRateLimit(LIMITS.consentPerIp, clientIpHash(context))
+	return result.ok ? null : { message: tooManyRequests(result, 'cookie choices from your address'), retryAfterSeconds: result.retryAfterSeconds }
 }
 
 /** Appends one event per purpose; returns the consent id and, for a new one, its Set-Cookie. */

@@ -2,17 +2,15 @@ import type { AppLoadContext } from '@remix-run/node'
 import { safeEqual } from '#app/auth/crypto.server.ts'
 import { prisma } from '#app/db/db.server.ts'
 import { sendMail } from '#app/mail/mail.server.ts'
-import { getEnv } from '#app/utils/env.server.ts'
 import { UserFacingError } from '#app/utils/errors.ts'
+import { absoluteUrl } from '#app/utils/trusted-origin.server.ts'
 import { consentState, recordConsent, unsubscribeToken } from './consent.server.ts'
 
 // Marketing e-mail is its own opt-in purpose. Every marketing mail carries a one-click
 // unsubscribe (a link in the text and RFC 8058 List-Unsubscribe headers).
 
 export function unsubscribeUrl(userId: string) {
-	const env = getEnv()
-	const origin = env.APP_URL ?? `http://localhost:${env.PORT}`
-	return `${origin}/unsubscribe?${new URLSearchParams({ u: userId, t: unsubscribeToken(userId) })}`
+	return absoluteUrl(`/unsubscribe?${new URLSearchParams({ u: userId, t: unsubscribeToken(userId) })}`)
 }
 
 export async function marketingAllowed(userId: string) {

@@ -1,11 +1,13 @@
 import crypto from 'node:crypto'
 import fs from 'node:fs/promises'
 import path from 'node:path'
+import type { AppLoadContext } from '@remix-run/node'
 import nodemailer from 'nodemailer'
 import type SMTPTransport from 'nodemailer/lib/smtp-transport'
 import type StreamTransport from 'nodemailer/lib/stream-transport'
 import { getEnv } from '#app/utils/env.server.ts'
 import { log } from '#app/utils/logger.server.ts'
+import { isLoopbackAddress } from '#app/utils/trusted-origin.server.ts'
 
 // Without SMTP_URL, mail lands in <DATA_DIR>/outbox/ so the demo and development work
 // with no mail server; the /dev/outbox pages show it.
@@ -46,6 +48,18 @@ export function mailTransportKind(): MailTransportKind {
 export function outboxViewerEnabled() {
 	const env = getEnv()
 	return mailTransportKind() === 'outbox' && (!env.DATABASE_URL || env.NODE_ENV !== 'production')
+}
+
+/** Headers a proxy adds: a request carrying one came from elsewhere, whatever the socket says. */
+const FORWARDING_HEADERS = ['forwarded', 'x-forwarded-for', 'x-real-ip', 'x-forwarded-host']
+
+/**
+ * Who may read the outbox (every sign-in code in it): only someone on this machine. The TCP
+ * peer decides, never X-Forwarded-For; a request through a local reverse proxy has a
+ * loopback peer, so one that carries forwarding headers is not local either.
+ */
+export function outboxOpenTo(request: Request, context: Pick<AppLoadContext, 'peerIp'>) {
+	return outboxViewerEnabled() && isLoopbackAddress(context.peerIp) && !FORWARDING_HEADERS.some((name) => request.headers.has(name))
 }
 
 function outboxDirectory() {

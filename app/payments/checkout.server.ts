@@ -6,6 +6,7 @@ import { lockOrder, OrderStateError, transitionOrder } from '#app/orders/transit
 import { getEnv } from '#app/utils/env.server.ts'
 import { UserFacingError } from '#app/utils/errors.ts'
 import { log } from '#app/utils/logger.server.ts'
+import { absoluteUrl } from '#app/utils/trusted-origin.server.ts'
 import { runAfterCommit } from './after-commit.server.ts'
 import { paymentMode, getStripe } from './stripe.server.ts'
 
@@ -14,10 +15,6 @@ import { paymentMode, getStripe } from './stripe.server.ts'
 // Nothing here marks anything paid; settlement.server.ts does, from the webhook.
 
 const CHECKOUT_LIFETIME_S = 60 * 60
-
-function appUrl(path: string) {
-	return new URL(path, getEnv().APP_URL ?? `http://localhost:${getEnv().PORT}`).toString()
-}
 
 async function stripeCustomerId(userId: string) {
 	const wallet = await prisma.wallet.findUnique({ where: { userId }, select: { stripeCustomerId: true } })
@@ -45,8 +42,8 @@ async function openCheckout(paymentId: string, userId: string, mode: 'payment' |
 				customer: await stripeCustomerId(userId),
 				client_reference_id: paymentId,
 				metadata,
-				success_url: appUrl(`${returnPath}${returnPath.includes('?') ? '&' : '?'}checkout=success`),
-				cancel_url: appUrl(`${returnPath}${returnPath.includes('?') ? '&' : '?'}checkout=canceled`),
+				success_url: absoluteUrl(`${returnPath}${returnPath.includes('?') ? '&' : '?'}checkout=success`),
+				cancel_url: absoluteUrl(`${returnPath}${returnPath.includes('?') ? '&' : '?'}checkout=canceled`),
 				expires_at: Math.floor(Date.now() / 1000) + CHECKOUT_LIFETIME_S,
 				...(mode === 'payment' && item
 					? {

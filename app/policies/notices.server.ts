@@ -1,6 +1,6 @@
 import { prisma } from '#app/db/db.server.ts'
 import { sendMail } from '#app/mail/mail.server.ts'
-import { getEnv } from '#app/utils/env.server.ts'
+import { trustedOrigin } from '#app/utils/trusted-origin.server.ts'
 import { ACCEPTED_KINDS } from './acceptance.server.ts'
 import { compareVersions } from './documents.server.ts'
 import { POLICY_TITLES } from './kinds.ts'
@@ -41,8 +41,7 @@ async function noticeText(kind: (typeof ACCEPTED_KINDS)[number], version: string
 	const versions = await listPublishedVersions(kind)
 	const entry = versions.find((item) => item.version === version)
 	if (!entry) throw new Error(`${kind} ${version} is not published`)
-	const env = getEnv()
-	const origin = env.APP_URL ?? `http://localhost:${env.PORT}`
+	const origin = trustedOrigin()
 	const from = previousVersion(versions, version)
 	const diff = from ? `${origin}/policies/${kind}/diff?${new URLSearchParams({ from, to: version })}` : `${origin}/policies/${kind}/${version}`
 	const title = POLICY_TITLES[kind]

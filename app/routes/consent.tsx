@@ -1,8 +1,9 @@
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
-import { Form, Link, useLoaderData } from '@remix-run/react'
+import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
 import { z } from 'zod'
 import { getCurrentSession } from '#app/auth/session.server.ts'
-import { consentState, readConsentSubject, recordConsent, type ConsentMethod } from '#app/consent/consent.server.ts'
+import { ActionMessages } from '#app/components/forms.tsx'
+import { consentRateLimited, consentState, readConsentSubject, recordConsent, type ConsentMethod } from '#app/consent/consent.server.ts'
 import { safeRedirect } from '#app/utils/redirect.ts'
 import { readForm } from '#app/utils/request-body.server.ts'
 
@@ -27,6 +28,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
+	const limited = await consentRateLimited(context)
+	if (limited) return data({ error: limited.message }, { status: 429, headers: { 'Retry-After': String(limited.retryAfterSeconds) } })
 	const form = await readForm(request)
 	const intent = IntentSchema.safeParse(form.get('intent'))
 	if (!intent.success) return data({ error: intent.error.issues[0]!.message }, { status: 400 })
@@ -54,6 +57,7 @@ function Status({ choice }: { choice: { granted: boolean; at: string; gpc: boole
 
 export default function ConsentPage() {
 	const { redirectTo, analytics, advertising } = useLoaderData<typeof loader>()
+	const result = useActionData<typeof action>()
 	return (
 		<section className="page narrow stack" aria-labelledby="consent-title">
 			<div>
@@ -63,6 +67,7 @@ export default function ConsentPage() {
 					used only if you allow them. Details are in the <Link to="/policies/cookies">Cookie Policy</Link>.
 				</p>
 			</div>
+			<ActionMessages error={result?.error} />
 			<Form method="post" className="stack">
 				<input type="hidden" name="redirectTo" value={redirectTo} />
 				<fieldset className="stack">

@@ -1,9 +1,9 @@
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { Link, useLoaderData } from '@remix-run/react'
-import { outboxViewerEnabled, readOutboxMessage } from '#app/mail/mail.server.ts'
+import { outboxOpenTo, readOutboxMessage } from '#app/mail/mail.server.ts'
 
-export async function loader({ params }: LoaderFunctionArgs) {
-	if (!outboxViewerEnabled()) throw new Response('Not found', { status: 404 })
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
+	if (!outboxOpenTo(request, context)) throw new Response('Not found', { status: 404 })
 	const message = await readOutboxMessage(params.id ?? '')
 	if (!message) throw new Response('Not found', { status: 404 })
 	return { message }

@@ -1,10 +1,11 @@
-import type { MetaFunction } from '@remix-run/node'
+import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { Link, useLoaderData } from '@remix-run/react'
-import { listOutbox, outboxViewerEnabled } from '#app/mail/mail.server.ts'
+import { listOutbox, outboxOpenTo } from '#app/mail/mail.server.ts'
 
-export async function loader() {
-	// With a real SMTP server there is no outbox, and the page must not hint at one.
-	if (!outboxViewerEnabled()) throw new Response('Not found', { status: 404 })
+export async function loader({ request, context }: LoaderFunctionArgs) {
+	// With a real SMTP server there is no outbox, and the page must not hint at one; it
+	// lists sign-in codes, so it exists only for requests from this machine.
+	if (!outboxOpenTo(request, context)) throw new Response('Not found', { status: 404 })
 	return { messages: await listOutbox() }
 }
 

@@ -7,7 +7,7 @@ import { ErrorList, OneTimeCodeField } from '#app/components/forms.tsx'
 import { readLoginChallengeId } from '#app/auth/login-cookie.server.ts'
 import { loginOutcomeResponse } from '#app/auth/login-responses.server.ts'
 import { completeLogin, LoginError, verifyLoginCode } from '#app/auth/login.server.ts'
-import { outboxViewerEnabled } from '#app/mail/mail.server.ts'
+import { outboxOpenTo } from '#app/mail/mail.server.ts'
 import { clientIpHash } from '#app/utils/client.server.ts'
 import { readForm } from '#app/utils/request-body.server.ts'
 
@@ -15,9 +15,9 @@ const CodeSchema = z.object({ code: z.string().trim().regex(/^\d{6}$/, 'The code
 
 export const meta: MetaFunction = () => [{ title: 'Enter your code — Lorica' }]
 
-export async function loader({ request }: LoaderFunctionArgs) {
+export async function loader({ request, context }: LoaderFunctionArgs) {
 	if (!(await readLoginChallengeId(request))) throw redirect('/login')
-	return { outbox: outboxViewerEnabled() }
+	return { outbox: outboxOpenTo(request, context) }
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {

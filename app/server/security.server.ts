@@ -1,12 +1,18 @@
 import { randomBytes } from 'node:crypto'
 import type express from 'express'
+import { requestOrigin } from './host-check.server.ts'
+import { normalisedPath } from './path-check.server.ts'
+import { sendProblem as problem } from './send-problem.server.ts'
 
 // Headers and the cross-site check every response and every write goes through.
 
 declare module '@remix-run/node' {
 	interface AppLoadContext {
 		cspNonce: string
+		/** The visitor's address, through trusted proxies (TRUST_PROXY): what rate limits key on. */
 		clientIp: string
+		/** The TCP peer's own address, never taken from a header. */
+		peerIp: string
 	}
 }
 
@@ -47,22 +53,21 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
  * Authenticated by what they carry instead: webhooks by their sender's signature,
  * unsubscribe by its signed token (mail clients post it without an Origin, RFC 8058).
  */
-const EXEMPT_PREFIXES = ['/webhooks/', '/unsubscribe']
-
-function problem(res: express.Response, status: number, title: string, detail: string) {
-	res.status(status).type('application/problem+json').send(JSON.stringify({ type: 'about:blank', title, status, detail }))
-}
+const EXEMPT = [(path: string) => path.startsWith('/webhooks/'), (path: string) => path === '/unsubscribe' || path === '/unsubscribe/']
 
 /**
  * Rejects writes whose Origin (or, lacking it, Referer) is not this site: a cross-site form
  * cannot act with the visitor's cookies, whatever SameSite a browser applies.
  */
-export function originCheck(appUrl: string | undefined): express.RequestHandler {
+export function originCheck(): express.RequestHandler {
 	return (req, res, next) => {
-		if (SAFE_METHODS.has(req.method) || EXEMPT_PREFIXES.some((prefix) => req.path.startsWith(prefix))) return next()
-		const expected = appUrl ?? `${req.protocol}://${req.get('host')}`
+		// The path the router will use, not the raw one: "/webhooks/../account" is /account.
+		const path = normalisedPath(req)
+		if (SAFE_METHODS.has(req.method) || EXEMPT.some((exempt) => exempt(path))) return next()
+		// The trusted origin for the host this request names (refuseUnknownHosts ran first).
+		const expected = requestOrigin(req)
 		const source = req.get('origin') ?? originOf(req.get('referer'))
-		if (source && source === expected) return next()
+		if (source && expected && source === expected) return next()
 		problem(
 			res,
 			403,

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { parseTrustProxy } from './trust-proxy.ts'
 
 const postgresUrl = z
 	.string()
@@ -21,7 +22,8 @@ const schema = z.object({
 		.min(1, 'must be a whole number between 1 and 65535')
 		.max(65535, 'must be a whole number between 1 and 65535')
 		.default(3000),
-	HOST: z.string().min(1, 'must not be empty').default('0.0.0.0'),
+	/** Loopback by default: the demo (and its mail outbox) is for this machine until configured otherwise. */
+	HOST: z.string().min(1, 'must not be empty').default('127.0.0.1'),
 	DATABASE_URL: postgresUrl.optional(),
 	DATA_DIR: z.string().min(1, 'must not be empty').default('.data'),
 	LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent'], {
@@ -50,11 +52,14 @@ const schema = z.object({
 		.min(1, 'must be a whole number of years between 1 and 30')
 		.max(30, 'must be a whole number of years between 1 and 30')
 		.default(5),
-	/** Express `trust proxy`: how the client address is read behind load balancers. */
+	/** Express `trust proxy`: whose X-Forwarded-For is believed (app/utils/trust-proxy.ts). */
 	TRUST_PROXY: z
 		.string()
-		.regex(/^(loopback|\d+|[\d.:/, a-f]+)$/i, 'must be "loopback", a number of proxy hops, or a list of proxy addresses/subnets')
-		.default('loopback'),
+		.refine(
+			(value) => parseTrustProxy(value) !== null,
+			'must be false, loopback, a number of proxy hops (1 behind one load balancer, at most 32) or a comma-separated list of proxy addresses/subnets such as 10.0.0.0/8',
+		)
+		.default('false'),
 	/** Without it, payments run in the clearly labelled local test-payment mode. */
 	STRIPE_SECRET_KEY: z.string().regex(/^(sk|rk)_(test|live)_[A-Za-z0-9_]+$/, 'must be a Stripe secret key (sk_live_…, sk_test_… or a restricted rk_… key)').optional(),
 	STRIPE_WEBHOOK_SECRET: z.string().regex(/^whsec_[A-Za-z0-9+/=_]+$/, 'must be a Stripe webhook signing secret (whsec_…)').optional(),

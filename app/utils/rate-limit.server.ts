@@ -7,6 +7,8 @@ export const LIMITS = {
 	signinPerEmail: { name: 'signin-email', limit: 5, windowMs: 15 * 60_000 },
 	codePerIp: { name: 'code-ip', limit: 30, windowMs: 15 * 60_000 },
 	totpPerUser: { name: 'totp-user', limit: 10, windowMs: 15 * 60_000 },
+	/** Anyone may record a cookie choice, so one address may not write an endless stream of them. */
+	consentPerIp: { name: 'consent-ip', limit: 20, windowMs: 15 * 60_000 },
 } satisfies Record<string, RateLimit>
 
 export type RateLimitResult = { ok: true } | { ok: false; retryAfterSeconds: number }

@@ -4,7 +4,8 @@ export const TEST_ORIGIN = 'http://lorica.test'
 
 /** What the Express adapter hands every loader and action. */
 export function testContext(overrides: Partial<AppLoadContext> = {}): AppLoadContext {
-	return { cspNonce: 'test-nonce', clientIp: '203.0.113.7', ...overrides }
+	// A visitor from elsewhere on the network, connected directly (no proxy).
+	return { cspNonce: 'test-nonce', clientIp: '203.0.113.7', peerIp: '203.0.113.7', ...overrides }
 }
 
 export function routeArgs(request: Request, params: Record<string, string> = {}, context = testContext()) {
