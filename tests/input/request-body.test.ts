@@ -50,7 +50,8 @@ describe('form bodies are bounded', () => {
 		expect(body.pulled()).toBeLessThanOrEqual(FORM_MAX_BYTES + 2 * CHUNK)
 	})
 
-	test('a declared Content-Length over the limit is refused before the body is read', async () => {
+	// The consent action checks its rate limit (a database row) before it reads the body.
+	test('a declared Content-Length over the limit is refused before the body is read', async ({ db: _db }) => {
 		const body = lazyBody(50 * MEGABYTE)
 		const request = streamedPost('/consent', body.stream, { 'content-type': 'application/x-www-form-urlencoded', 'content-length': String(50 * MEGABYTE) })
 		const refused = await consent.action(routeArgs(request) as never).catch((thrown: unknown) => thrown)
