@@ -5,7 +5,9 @@ import { ensureBuild } from './lib/build.ts'
 import { MIGRATIONS, ROOT, SERVER_BUILD } from './lib/paths.ts'
 
 // `npm start` (production) and `npm run dev` (--dev): validate configuration, open and
-// migrate the database, seed the demo on a first embedded start, build if needed, serve.
+// migrate the database, seed the demo on a first embedded start, then run the roles in
+// PROCESS_ROLES: web (build if needed, serve), worker (run jobs), scheduler (fire the
+// schedules). `npm run worker` is this script without the web role.
 
 const dev = process.argv.includes('--dev')
 process.env.NODE_ENV ??= dev ? 'development' : 'production'
@@ -19,7 +21,12 @@ const { seedDemo } = await import('#prisma/seed.ts')
 const { describeRefusals, isRefused, planPublication, publishPolicies } = await import('#app/policies/publish.server.ts')
 const { createHttpApp } = await import('#app/server/http.server.ts')
 const { sessionSecrets } = await import('#app/auth/secrets.server.ts')
-const { startScheduler } = await import('../jobs/scheduler.ts')
+const { installQueues, startQueue, stopQueue } = await import('#app/jobs/queue.server.ts')
+const { queueSpec, startWorkers } = await import('#app/jobs/worker.server.ts')
+const { startScheduler } = await import('#app/jobs/scheduler.server.ts')
+const { JOBS } = await import('../jobs/registry.ts')
+
+const roles = new Set(env.PROCESS_ROLES)
 
 const progress = (msg: string) => log.info(msg, { phase: 'boot' })
 
@@ -61,13 +68,22 @@ async function publishOrReportPolicies(isFresh: boolean) {
 	}
 }
 
-let stopScheduler = () => {}
+let stopScheduler = async () => {}
 
+/**
+ * Stops firing schedules and taking requests and jobs; requests and running jobs get
+ * JOB_SHUTDOWN_TIMEOUT_SECONDS to finish, and a job still running then is retried after
+ * its expiry by another worker (or this one's next start).
+ */
 async function shutdown(signal: string) {
 	log.info('shutting down', { signal })
-	stopScheduler()
-	const force = setTimeout(() => process.exit(1), 10_000).unref()
-	await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)))
+	const graceMs = env.JOB_SHUTDOWN_TIMEOUT_SECONDS * 1000
+	const force = setTimeout(() => process.exit(1), graceMs + 10_000).unref()
+	await stopScheduler().catch(() => {})
+	await Promise.all([
+		new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined))),
+		stopQueue(database, graceMs).catch((error) => log.error('job queue did not stop cleanly', { error: error instanceof Error ? error.message : String(error) })),
+	])
 	await database.close()
 	clearTimeout(force)
 	process.exit(0)
@@ -82,7 +98,26 @@ try {
 	if (env.SEED_DEMO === 'true' || (env.SEED_DEMO === 'auto' && fresh)) await seedDemo(database.prisma, progress)
 	await publishOrReportPolicies(fresh)
 	setDatabase(database)
+	process.once('SIGINT', () => void shutdown('SIGINT'))
+	process.once('SIGTERM', () => void shutdown('SIGTERM'))
 
+	await installQueues(database, JOBS.map(queueSpec))
+	// Every role drains the job outbox; workers also supervise (expire jobs whose worker died).
+	const boss = await startQueue(database, { supervise: roles.has('worker') })
+	progress(`roles: ${[...roles].join(', ')}`)
+	if (roles.has('web')) await serve()
+	if (roles.has('worker')) {
+		await startWorkers(boss, JOBS)
+		log.info('worker started', { queues: JOBS.length })
+	}
+	if (roles.has('scheduler')) stopScheduler = await startScheduler(database, boss)
+} catch (error) {
+	await stopQueue(database).catch(() => {})
+	await database.close().catch(() => {})
+	exitWith(explainDatabaseError(error, env))
+}
+
+async function serve() {
 	let app
 	if (dev) {
 		const { createServer } = await import('vite')
@@ -104,10 +139,4 @@ try {
 	const address = server.address()
 	const port = typeof address === 'object' && address ? address.port : env.PORT
 	log.info('listening', { url: `http://localhost:${port}`, mode: dev ? 'development' : 'production' })
-	stopScheduler = startScheduler()
-	process.once('SIGINT', () => void shutdown('SIGINT'))
-	process.once('SIGTERM', () => void shutdown('SIGTERM'))
-} catch (error) {
-	await database.close().catch(() => {})
-	exitWith(explainDatabaseError(error, env))
 }
