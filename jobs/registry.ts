@@ -79,15 +79,17 @@ export const JOBS = [
 		policy: 'standard',
 		handler: (_data, context) => alertAdminsOfFailedJob(context),
 	}),
-	// Scheduled. Idempotent: a notice row per (customer, version) is inserted once and
-	// claimed before it is sent. `exclusive`: a fire while one runs adds nothing.
+	// Scheduled jobs use `singleton`: one runs at a time across every worker, and a fire
+	// that comes while one runs waits its turn instead of running beside it.
+	// Idempotent: a notice row per (customer, version) is inserted once and claimed before
+	// it is sent.
 	defineJob({
 		name: 'policy-notices',
 		retryLimit: 2,
 		retryDelay: 60,
 		backoff: false,
 		expireInSeconds: 15 * MINUTE,
-		policy: 'exclusive',
+		policy: 'singleton',
 		handler: async (_data, context) =>
 			context.dryRun ? { queued: await queuePolicyNotices({ dryRun: true }), due: await countDueNotices() } : { queued: await queuePolicyNotices(), ...(await deliverPolicyNotices()) },
 	}),
@@ -99,7 +101,7 @@ export const JOBS = [
 		retryDelay: 60,
 		backoff: false,
 		expireInSeconds: 15 * MINUTE,
-		policy: 'exclusive',
+		policy: 'singleton',
 		timeBased: true,
 		handler: (_data, context) => runRefundJob(context),
 	}),
@@ -110,7 +112,7 @@ export const JOBS = [
 		retryDelay: 60,
 		backoff: false,
 		expireInSeconds: 15 * MINUTE,
-		policy: 'exclusive',
+		policy: 'singleton',
 		timeBased: true,
 		handler: async (_data, context) => ({ expired: await expireStaleTestCheckouts(context.now, context) }),
 	}),
@@ -122,7 +124,7 @@ export const JOBS = [
 		retryDelay: 60,
 		backoff: false,
 		expireInSeconds: 30 * MINUTE,
-		policy: 'exclusive',
+		policy: 'singleton',
 		timeBased: true,
 		handler: (_data, context) => runCoinExpiryJob(context.now, context),
 	}),

@@ -22,7 +22,7 @@ export type JobDefinition<N extends JobName = JobName> = {
 	expireInSeconds: number
 	/**
 	 * pg-boss queue policy. `stately`: at most one queued and one running per singleton key
-	 * (the enqueuer passes the key); `exclusive`: one queued or running at all.
+	 * (the enqueuer passes the key); `singleton`: one running at a time, the rest wait.
 	 */
 	policy: QueuePolicy
 	/** Evaluates rules as of `context.now` (so `npm run jobs -- <name> --now` makes sense). */
