@@ -1,6 +1,7 @@
 import { runCoinExpiryJob } from '#app/coins/expiry.server.ts'
 import { alertAdminsOfFailedJob } from '#app/jobs/alerts.server.ts'
-import { defineJob, type AnyJobDefinition } from '#app/jobs/definition.ts'
+import { defineJob, type AnyJobDefinition, type JobContext, type JobDefinition } from '#app/jobs/definition.ts'
+import type { ScheduleName } from '#app/jobs/schedules.ts'
 import { maybeAutoTopUp, sendTopUpFailedNotice } from '#app/payments/auto-top-up.server.ts'
 import { executeCardRefund, refundOrder, refundPayment, runRefundJob } from '#app/payments/refunds.server.ts'
 import { expireStaleTestCheckouts } from '#app/payments/test-mode.server.ts'
@@ -132,4 +133,9 @@ export const JOBS = [
 
 export function jobDefinition(name: string): AnyJobDefinition | undefined {
 	return (JOBS as readonly AnyJobDefinition[]).find((job) => job.name === name)
+}
+
+/** A scheduled job's handler, run directly (npm run jobs, tests): scheduled jobs take no payload. */
+export function runScheduledJob(name: ScheduleName, context: JobContext) {
+	return (jobDefinition(name) as JobDefinition<ScheduleName>).handler({}, context)
 }

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util'
 import { setDatabase } from '#app/db/db.server.ts'
 import { runLogged } from '#app/jobs/run-logged.server.ts'
 import { SCHEDULE_NAMES, type ScheduleName } from '#app/jobs/schedules.ts'
-import { jobDefinition } from '../jobs/registry.ts'
+import { jobDefinition, runScheduledJob } from '../jobs/registry.ts'
 import { exitWith } from './lib/config.ts'
 import { withConfiguredDatabase } from './lib/database.ts'
 
@@ -40,7 +40,7 @@ try {
 	const outcome = await withConfiguredDatabase(async (database) => {
 		setDatabase(database)
 		process.stderr.write(`${name}: running${dryRun ? ' (dry run: nothing is written or sent)' : ''} as of ${now.toISOString()}\n`)
-		return runLogged(name, () => definition.handler({} as never, { now, dryRun, progress: (message) => process.stderr.write(`${name}: ${message}\n`) }), { dryRun, foreground: true })
+		return runLogged(name, () => runScheduledJob(name as ScheduleName, { now, dryRun, progress: (message) => process.stderr.write(`${name}: ${message}\n`) }), { dryRun, foreground: true })
 	})
 	if (!outcome.ok) throw outcome.error
 	process.stdout.write(`${JSON.stringify({ job: name, dryRun, now: now.toISOString(), result: outcome.result })}\n`)
