@@ -19,6 +19,9 @@ const JOBS_TOTAL = Number(process.env.BENCH_JOBS ?? 10_000)
 const BATCH = Number(process.env.BENCH_BATCH ?? 500)
 const TX_SAMPLES = Number(process.env.BENCH_TX_SAMPLES ?? 200)
 const QUEUE = 'card-refund'
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
+/** Producers and workers at once in the concurrent run: the pool's size. */
+const PARALLEL = 4
 
 function progress(label: string, done: number) {
 	process.stdout.write(`\r  ${label}: ${done}/${JOBS_TOTAL}   `)
@@ -48,24 +51,34 @@ async function raw(label: string, database: Database) {
 	return ms
 }
 
-async function work(label: string, boss: PgBoss) {
+async function work(label: string, boss: PgBoss, workers = 1) {
 	let done = 0
-	for (;;) {
-		const jobs = await boss.fetch(QUEUE, { batchSize: BATCH })
-		if (!jobs.length) return
-		await boss.complete(QUEUE, jobs.map((job) => job.id))
-		progress(`${label} fetch+complete`, (done += jobs.length))
-	}
+	await Promise.all(
+		Array.from({ length: workers }, async () => {
+			for (;;) {
+				const jobs = await boss.fetch(QUEUE, { batchSize: BATCH })
+				if (!jobs.length) return
+				await boss.complete(QUEUE, jobs.map((job) => job.id))
+				progress(`${label} fetch+complete`, (done += jobs.length))
+			}
+		}),
+	)
 }
 
-async function pgBossAlone(label: string, boss: PgBoss) {
+/** Batch insert, then batch fetch + complete; `parallel` producers and workers at once. */
+async function pgBossAlone(label: string, boss: PgBoss, parallel = 1) {
 	let sent = 0
+	const pending = batches()
 	const { ms } = await time(async () => {
-		for (const batch of batches()) {
-			await boss.insert(QUEUE, batch)
-			progress(`${label} pg-boss insert`, (sent += batch.length))
-		}
-		await work(label, boss)
+		await Promise.all(
+			Array.from({ length: parallel }, async () => {
+				for (let batch = pending.shift(); batch; batch = pending.shift()) {
+					await boss.insert(QUEUE, batch)
+					progress(`${label} pg-boss insert`, (sent += batch.length))
+				}
+			}),
+		)
+		await work(label, boss, parallel)
 	})
 	return ms
 }
@@ -112,13 +125,25 @@ async function measure(label: string, database: Database) {
 	await installQueues(database, JOBS.map(queueSpec))
 	const boss = await startQueue(database, { drain: false })
 	try {
-		const rawMs = await raw(label, database)
-		const bossMs = await pgBossAlone(label, boss)
-		const outboxMs = await throughOutbox(label, database, boss)
+		// Medians of ROUNDS rounds, after one warm-up round that is not counted.
+		const samples = { raw: [] as number[], boss: [] as number[], parallel: [] as number[], outbox: [] as number[] }
+		for (let round = 0; round <= ROUNDS; round++) {
+			const rawMs = await raw(label, database)
+			const bossMs = await pgBossAlone(label, boss)
+			const parallelMs = await pgBossAlone(`${label} ×${PARALLEL}`, boss, PARALLEL)
+			const outboxMs = await throughOutbox(label, database, boss)
+			if (round === 0) continue
+			samples.raw.push(rawMs)
+			samples.boss.push(bossMs)
+			samples.parallel.push(parallelMs)
+			samples.outbox.push(outboxMs)
+		}
+		const [rawMs, bossMs, parallelMs, outboxMs] = [median(samples.raw), median(samples.boss), median(samples.parallel), median(samples.outbox)]
 		const latency = await enqueueLatency(database)
 		process.stdout.write('\n')
-		console.log(`  ${label}: raw INSERT+DELETE ${rate(rawMs).toFixed(0)} rows/s (baseline)`)
+		console.log(`  ${label}: raw INSERT+DELETE ${rate(rawMs).toFixed(0)} rows/s (baseline, one connection)`)
 		console.log(`  ${label}: pg-boss insert+fetch+complete ${rate(bossMs).toFixed(0)} jobs/s ×${(rawMs / bossMs).toFixed(2)} of raw`)
+		console.log(`  ${label}: pg-boss, ${PARALLEL} producers then ${PARALLEL} workers ${rate(parallelMs).toFixed(0)} jobs/s ×${(rawMs / parallelMs).toFixed(2)} of raw`)
 		console.log(`  ${label}: outbox write+drain+fetch+complete ${rate(outboxMs).toFixed(0)} jobs/s ×${(rawMs / outboxMs).toFixed(2)} of raw`)
 		console.log(
 			`  ${label}: transaction with one write ${latency.plain.toFixed(2)} ms median (baseline), with an enqueue too ${latency.withJob.toFixed(2)} ms, +${(latency.withJob - latency.plain).toFixed(2)} ms ×${(latency.withJob / latency.plain).toFixed(2)}`,
@@ -129,6 +154,6 @@ async function measure(label: string, database: Database) {
 }
 
 export async function benchQueue() {
-	console.log(`\nJob queue (${JOBS_TOTAL} jobs in batches of ${BATCH}; ${TX_SAMPLES} transactions for the enqueue latency)`)
+	console.log(`\nJob queue (${JOBS_TOTAL} jobs in batches of ${BATCH}, median of ${ROUNDS} rounds; ${TX_SAMPLES} transactions for the enqueue latency)`)
 	await onBothDatabases('queue', measure, 4)
 }
