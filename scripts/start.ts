@@ -72,8 +72,9 @@ let stopScheduler = async () => {}
 
 /**
  * Stops firing schedules and taking requests and jobs; requests and running jobs get
- * JOB_SHUTDOWN_TIMEOUT_SECONDS to finish, and a job still running then is retried after
- * its expiry by another worker (or this one's next start).
+ * JOB_SHUTDOWN_TIMEOUT_SECONDS to finish; a job still running then is failed back to the
+ * queue by pg-boss and retried by another worker (or this one's next start). A process
+ * killed outright leaves its jobs active until their expiry, then they are retried.
  */
 async function shutdown(signal: string) {
 	log.info('shutting down', { signal })

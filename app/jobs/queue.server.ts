@@ -87,7 +87,7 @@ export function startQueue(database: Database, options: { supervise?: boolean; d
 	return entry.then((value) => value.boss)
 }
 
-/** Stops taking work; running jobs get `timeoutMs` to finish, the rest are retried after their expiry. */
+/** Stops taking work; running jobs get `timeoutMs` to finish; pg-boss then fails the rest ("shut down while active"), which puts them up for retry. */
 export async function stopQueue(database: Database, timeoutMs = 0) {
 	const map = started()
 	const entry = map.get(database)
