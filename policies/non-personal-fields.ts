@@ -41,4 +41,20 @@ export const NON_PERSONAL_FIELDS: NonPersonalFields = {
 		sourceHash: 'published document hash',
 		publishedAt: 'published document metadata',
 	},
+	JobOutbox: {
+		id: 'random identifier',
+		name: 'job name',
+		data: 'job payload: record ids and codes only',
+		singletonKey: 'deduplication key made of record ids',
+		createdAt: 'when the job was written',
+	},
+	ScheduleFire: {
+		key: 'schedule name and fire time',
+		schedule: 'schedule name',
+		scheduledFor: 'fire time',
+		claimedAt: 'when an instance claimed it',
+		instance: 'host name and process id of a server',
+		kind: 'fixed code',
+	},
+	MailReceipt: { key: 'e-mail kind and record id', sentAt: 'when it was sent' },
 }

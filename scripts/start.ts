@@ -5,7 +5,9 @@ import { ensureBuild } from './lib/build.ts'
 import { MIGRATIONS, ROOT, SERVER_BUILD } from './lib/paths.ts'
 
 // `npm start` (production) and `npm run dev` (--dev): validate configuration, open and
-// migrate the database, seed the demo on a first embedded start, build if needed, serve.
+// migrate the database, seed the demo on a first embedded start, then run the roles in
+// PROCESS_ROLES: web (build if needed, serve), worker (run jobs), scheduler (fire the
+// schedules). `npm run worker` is this script without the web role.
 
 const dev = process.argv.includes('--dev')
 process.env.NODE_ENV ??= dev ? 'development' : 'production'
@@ -19,8 +21,13 @@ const { seedDemo } = await import('#prisma/seed.ts')
 const { describeRefusals, isRefused, planPublication, publishPolicies } = await import('#app/policies/publish.server.ts')
 const { createHttpApp } = await import('#app/server/http.server.ts')
 const { sessionSecrets } = await import('#app/auth/secrets.server.ts')
-const { startScheduler } = await import('../jobs/scheduler.ts')
 const { exposureWarning, setListeningAddress, trustedOrigin } = await import('#app/utils/trusted-origin.server.ts')
+const { installQueues, startQueue, stopQueue } = await import('#app/jobs/queue.server.ts')
+const { queueSpec, startWorkers } = await import('#app/jobs/worker.server.ts')
+const { startScheduler } = await import('#app/jobs/scheduler.server.ts')
+const { JOBS } = await import('../jobs/registry.ts')
+
+const roles = new Set(env.PROCESS_ROLES)
 
 const progress = (msg: string) => log.info(msg, { phase: 'boot' })
 
@@ -62,13 +69,23 @@ async function publishOrReportPolicies(isFresh: boolean) {
 	}
 }
 
-let stopScheduler = () => {}
+let stopScheduler = async () => {}
 
+/**
+ * Stops firing schedules and taking requests and jobs; requests and running jobs get
+ * JOB_SHUTDOWN_TIMEOUT_SECONDS to finish; a job still running then is failed back to the
+ * queue by pg-boss and retried by another worker (or this one's next start). A process
+ * killed outright leaves its jobs active until their expiry, then they are retried.
+ */
 async function shutdown(signal: string) {
 	log.info('shutting down', { signal })
-	stopScheduler()
-	const force = setTimeout(() => process.exit(1), 10_000).unref()
-	await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)))
+	const graceMs = env.JOB_SHUTDOWN_TIMEOUT_SECONDS * 1000
+	const force = setTimeout(() => process.exit(1), graceMs + 10_000).unref()
+	await stopScheduler().catch(() => {})
+	await Promise.all([
+		new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined))),
+		stopQueue(database, graceMs).catch((error) => log.error('job queue did not stop cleanly', { error: error instanceof Error ? error.message : String(error) })),
+	])
 	await database.close()
 	clearTimeout(force)
 	process.exit(0)
@@ -83,7 +100,26 @@ try {
 	if (env.SEED_DEMO === 'true' || (env.SEED_DEMO === 'auto' && fresh)) await seedDemo(database.prisma, progress)
 	await publishOrReportPolicies(fresh)
 	setDatabase(database)
+	process.once('SIGINT', () => void shutdown('SIGINT'))
+	process.once('SIGTERM', () => void shutdown('SIGTERM'))
 
+	await installQueues(database, JOBS.map(queueSpec))
+	// Every role drains the job outbox; workers also supervise (expire jobs whose worker died).
+	const boss = await startQueue(database, { supervise: roles.has('worker') })
+	progress(`roles: ${[...roles].join(', ')}`)
+	if (roles.has('web')) await serve()
+	if (roles.has('worker')) {
+		await startWorkers(boss, JOBS)
+		log.info('worker started', { queues: JOBS.length })
+	}
+	if (roles.has('scheduler')) stopScheduler = await startScheduler(database, boss)
+} catch (error) {
+	await stopQueue(database).catch(() => {})
+	await database.close().catch(() => {})
+	exitWith(explainDatabaseError(error, env))
+}
+
+async function serve() {
 	let app
 	if (dev) {
 		const { createServer } = await import('vite')
@@ -107,10 +143,4 @@ try {
 	// Without APP_URL, links and the Host check use the address actually listened on.
 	setListeningAddress(server.address())
 	log.info('listening', { url: trustedOrigin(), host: env.HOST, mode: dev ? 'development' : 'production' })
-	stopScheduler = startScheduler()
-	process.once('SIGINT', () => void shutdown('SIGINT'))
-	process.once('SIGTERM', () => void shutdown('SIGTERM'))
-} catch (error) {
-	await database.close().catch(() => {})
-	exitWith(explainDatabaseError(error, env))
 }

@@ -3,6 +3,7 @@ import { PGlite } from '@electric-sql/pglite'
 import { inject, test as base } from 'vitest'
 import { openPglite, openPostgres, type Database } from '#app/db/database.server.ts'
 import { setDatabase } from '#app/db/db.server.ts'
+import { stopQueue } from '#app/jobs/queue.server.ts'
 import { createFromTemplate, databaseUrl, dropDatabase, uniqueName } from './setup/template.ts'
 
 const WORKER_TEMPLATE = Symbol.for('lorica.test.pgliteTemplate')
@@ -44,6 +45,8 @@ export const test = base.extend<{ db: Database }>({
 			await use(database)
 		} finally {
 			setDatabase(undefined)
+			// A test that started the job queue on this database (drainJobs) stops it first.
+			await stopQueue(database)
 			await database.close()
 		}
 	},

@@ -31,6 +31,30 @@ describe('environment validation', () => {
 		expect(problems({ SELLER_VAT_ID: 'not a vat id' })).toEqual(['SELLER_VAT_ID must be a VAT identification number such as DE123456789 (got "not a vat id")'])
 	})
 
+	test('PROCESS_ROLES lists known roles; splitting them needs PostgreSQL', () => {
+		const pg = { DATABASE_URL: 'postgresql://lorica@db.internal:5432/lorica' }
+		expect(parseEnv({}).PROCESS_ROLES).toEqual(['web', 'worker', 'scheduler'])
+		expect(parseEnv({ ...pg, PROCESS_ROLES: 'web' }).PROCESS_ROLES).toEqual(['web'])
+		expect(parseEnv({ ...pg, APP_URL: 'https://lorica.example', PROCESS_ROLES: ' worker , scheduler,worker' }).PROCESS_ROLES).toEqual(['worker', 'scheduler'])
+		expect(problems({ ...pg, PROCESS_ROLES: 'worker' })).toEqual([
+			'APP_URL must be set when PROCESS_ROLES has no web role (workers write links into e-mails and have no address of their own)',
+		])
+		expect(problems({ ...pg, PROCESS_ROLES: 'web,cron' })).toEqual(['PROCESS_ROLES must be a comma-separated list of web, worker, scheduler; unknown: cron (got "web,cron")'])
+		expect(problems({ PROCESS_ROLES: 'web' })).toEqual([
+			'PROCESS_ROLES must include worker and scheduler on the embedded database (only one process can open it); set DATABASE_URL to split web, worker and scheduler',
+		])
+	})
+
+	test('schedules take a cron expression or "off", and an IANA time zone', () => {
+		const env = parseEnv({ SCHEDULE_REFUNDS: '*/10 * * * *', SCHEDULE_REFUNDS_TZ: 'Europe/Berlin', SCHEDULE_COIN_EXPIRY: 'off' }) as unknown as Record<string, unknown>
+		expect(env).toMatchObject({ SCHEDULE_REFUNDS: '*/10 * * * *', SCHEDULE_REFUNDS_TZ: 'Europe/Berlin', SCHEDULE_COIN_EXPIRY: 'off' })
+		expect(problems({ SCHEDULE_REFUNDS: 'every 5 minutes', SCHEDULE_POLICY_NOTICES_TZ: 'Berlin' })).toEqual([
+			'SCHEDULE_POLICY_NOTICES_TZ must be an IANA time zone such as UTC or Europe/Berlin (got "Berlin")',
+			'SCHEDULE_REFUNDS must be a cron expression of 5 fields (minute hour day month weekday) or 6 with seconds first, e.g. "*/5 * * * *" (expression "every 5 minutes": expected 5 or 6 fields but got 3), or "off" (got "every 5 minutes")',
+		])
+		expect(problems({ JOB_SHUTDOWN_TIMEOUT_SECONDS: '0' })).toEqual(['JOB_SHUTDOWN_TIMEOUT_SECONDS must be a whole number of seconds between 1 and 600 (got "0")'])
+	})
+
 	test('empty strings count as unset', () => {
 		expect(parseEnv({ PORT: '', DATABASE_URL: '' }).PORT).toBe(3000)
 	})

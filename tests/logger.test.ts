@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, test } from 'vitest'
 import { configureLogger, log, maskEmail } from '#app/utils/logger.server.ts'
-import { runLogged } from '../jobs/run-logged.ts'
+import { runLogged } from '#app/jobs/run-logged.server.ts'
 
 const lines: string[] = []
 function capture() {

@@ -9,5 +9,6 @@ export function backOfficeLinks(role: Role): BackOfficeLinks {
 		audit: can(role, 'read:audit:any'),
 		policies: can(role, 'update:policy:any'),
 		coins: can(role, 'update:wallet:any'),
+		jobs: can(role, 'read:job:any'),
 	}
 }

@@ -34,6 +34,7 @@ const DATA_PROTECTION: Permission[] = [
 	'create:incident:any',
 	'update:policy:any',
 	'read:audit:any',
+	'read:job:any',
 ]
 
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
@@ -41,7 +42,7 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
 	// Support answers questions: it reads, and never exports, changes or deletes.
 	support: [...STAFF_SELF, 'read:backoffice:any', 'read:order:any', 'read:user:any', 'read:payment:any', 'read:request:any'],
 	dpo: [...STAFF_SELF, ...DATA_PROTECTION],
-	admin: [...CUSTOMER, ...DATA_PROTECTION, 'update:order:any', 'update:user:any', 'update:role:any', 'create:refund:any', 'update:wallet:any'],
+	admin: [...CUSTOMER, ...DATA_PROTECTION, 'update:order:any', 'update:user:any', 'update:role:any', 'create:refund:any', 'update:wallet:any', 'update:job:any'],
 }
 
 export const STAFF_ROLES: readonly Role[] = ['support', 'dpo', 'admin']

@@ -98,8 +98,15 @@ async function sendExpiryWarning(userId: string, lots: LotRemaining[]) {
 	})
 }
 
-export async function runCoinExpiryJob(now = new Date()) {
+export async function runCoinExpiryJob(now = new Date(), options: { dryRun?: boolean; progress?: (message: string) => void } = {}) {
+	if (options.dryRun) {
+		const until = new Date(now.getTime() + EXPIRY_WARNING_DAYS * 86_400_000)
+		const warning = await lotsWithCoins({ expiringBetween: [now, until] })
+		const expiring = await lotsWithCoins({ expiredBy: now })
+		return { warned: new Set(warning.map((lot) => lot.userId)).size, expired: expiring.length, coinsToExpire: expiring.reduce((sum, lot) => sum + lot.remaining, 0) }
+	}
 	const warned = await warnExpiringLots(now)
-	const expired = await expireLots(now)
+	options.progress?.(`warned ${warned.customers} customer(s)`)
+	const expired = await expireLots(now, (done, total) => options.progress?.(`expired lots ${done}/${total}`))
 	return { warned: warned.customers, expired: expired.lots }
 }

@@ -1,6 +1,6 @@
 import { NavLink } from '@remix-run/react'
 
-export type BackOfficeLinks = { orders: boolean; users: boolean; audit: boolean; policies: boolean; coins: boolean }
+export type BackOfficeLinks = { orders: boolean; users: boolean; audit: boolean; policies: boolean; coins: boolean; jobs: boolean }
 
 export function BackOfficeNav({ links }: { links: BackOfficeLinks }) {
 	return (
@@ -34,6 +34,11 @@ export function BackOfficeNav({ links }: { links: BackOfficeLinks }) {
 				{links.policies ? (
 					<li>
 						<NavLink to="/admin/policies">Policies</NavLink>
+					</li>
+				) : null}
+				{links.jobs ? (
+					<li>
+						<NavLink to="/admin/jobs">Jobs</NavLink>
 					</li>
 				) : null}
 			</ul>

@@ -18,6 +18,8 @@ export type SqlRunner = {
 
 export type Database = {
 	kind: 'postgres' | 'pglite'
+	/** Where the job queue connects: its own pool on the same PostgreSQL, or this very PGlite instance. */
+	connection: { kind: 'postgres'; url: string } | { kind: 'pglite'; pglite: PGlite }
 	prisma: PrismaClient
 	withSql<T>(fn: (sql: SqlRunner) => Promise<T>): Promise<T>
 	close(): Promise<void>
@@ -30,6 +32,7 @@ export function openPostgres(url: string, options: { max?: number } = {}): Datab
 	const prisma = new PrismaClient({ adapter: new PrismaPg(pool) })
 	return {
 		kind: 'postgres',
+		connection: { kind: 'postgres', url },
 		prisma,
 		async withSql(fn) {
 			const client = await pool.connect()
@@ -76,6 +79,7 @@ export function openPglite(source: string | PGlite): Database {
 	const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite) })
 	return {
 		kind: 'pglite',
+		connection: { kind: 'pglite', pglite },
 		prisma,
 		withSql: (fn) => fn(pgliteRunner(pglite)),
 		async close() {

@@ -7,7 +7,7 @@ import { getEnv } from '#app/utils/env.server.ts'
 import { UserFacingError } from '#app/utils/errors.ts'
 import { log } from '#app/utils/logger.server.ts'
 import { absoluteUrl } from '#app/utils/trusted-origin.server.ts'
-import { runAfterCommit } from './after-commit.server.ts'
+import { enqueueAutoTopUpCheck } from './follow-ups.server.ts'
 import { paymentMode, getStripe } from './stripe.server.ts'
 
 // Starting a payment: a Payment row first (its id is the idempotency key and travels in
@@ -92,8 +92,8 @@ export async function payOrder(userId: string, orderId: string, choice: OrderPay
 			await acceptTermsForOrder(tx, userId, orderId, choice.termsVersion)
 			await transitionOrder(tx, orderId, ['draft', 'awaiting_payment'], 'paid', { paidWith: 'coins', paidAt: new Date(), refundTo: 'coins' })
 			await transitionOrder(tx, orderId, ['paid'], 'queued')
+			await enqueueAutoTopUpCheck(tx, userId)
 		})
-		await runAfterCommit([{ kind: 'check_auto_top_up', userId }])
 		return { redirectTo: `/orders/${orderId}?paid=coins` }
 	}
 	const payment = await prisma.$transaction(async (tx) => {

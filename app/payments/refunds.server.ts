@@ -2,6 +2,8 @@ import { recordAudit, type AuditActor } from '#app/audit/audit.server.ts'
 import { addMonths, creditLot, LOT_LIFETIME_MONTHS, refundOrderCoins } from '#app/coins/ledger.server.ts'
 import { prisma } from '#app/db/db.server.ts'
 import type { Prisma } from '#app/generated/prisma/client.ts'
+import { enqueue } from '#app/jobs/enqueue.server.ts'
+import type { JobContext } from '#app/jobs/definition.ts'
 import { lockOrder, OrderStateError, transitionOrder } from '#app/orders/transitions.server.ts'
 import { log } from '#app/utils/logger.server.ts'
 import { settleChargeRefunded } from './settlement.server.ts'
@@ -9,8 +11,9 @@ import { getStripe } from './stripe.server.ts'
 
 // Failed and canceled orders are refunded automatically: coins go back to the wallet; a card
 // payment goes back to the card or into coins, as the customer chose at checkout. The
-// database part is one transaction; the card refund is a call to Stripe after it, keyed by
-// our refund id so a retry never refunds twice, and confirmed by the charge.refunded webhook.
+// database part is one transaction, which also enqueues the `card-refund` job: the call to
+// Stripe, keyed by our refund id so a retry never refunds twice, and confirmed by the
+// charge.refunded webhook.
 
 type Tx = Prisma.TransactionClient
 
@@ -72,6 +75,7 @@ async function refundInTransaction(tx: Tx, orderId: string, reason: string, acto
 					data: { orderId, paymentId: payment.id, destination: 'card', amount, reason, createdById: actor?.id ?? null },
 					select: { id: true },
 				})
+				await enqueue(tx, 'card-refund', { refundId: refund.id })
 				result = { destination: 'card', amount, refundId: refund.id }
 			}
 		}
@@ -81,11 +85,12 @@ async function refundInTransaction(tx: Tx, orderId: string, reason: string, acto
 	return result
 }
 
-/** Refunds what the order was paid with; a second call finds it refunded and does nothing. */
+/**
+ * Refunds what the order was paid with; a second call finds it refunded and does nothing.
+ * A card refund is recorded as pending and handed to the `card-refund` job.
+ */
 export async function refundOrder(orderId: string, options: { reason: string; actor?: AuditActor }) {
-	const result = await prisma.$transaction((tx) => refundInTransaction(tx, orderId, options.reason, options.actor ?? null))
-	if (result.destination === 'card' && result.refundId) await executeCardRefund(result.refundId)
-	return result
+	return prisma.$transaction((tx) => refundInTransaction(tx, orderId, options.reason, options.actor ?? null))
 }
 
 /** Money that arrived for an order that could not take it (canceled meanwhile, or paid twice). */
@@ -100,15 +105,16 @@ export async function refundPayment(paymentId: string, reason: string) {
 		const amount = stillRefundable(payment)
 		if (amount <= 0) return null
 		const refund = await tx.refund.create({ data: { paymentId, orderId: payment.orderId, destination: 'card', amount, reason }, select: { id: true } })
+		await enqueue(tx, 'card-refund', { refundId: refund.id })
 		return refund.id
 	})
-	if (refundId) await executeCardRefund(refundId)
 	return refundId
 }
 
 /**
  * Asks Stripe (or, in test mode, pretends to) for a pending card refund. Safe to repeat: the
- * idempotency key is our refund id. A failure leaves it pending for the retry job.
+ * idempotency key is our refund id. A failure throws, so the job retries; the refund stays
+ * pending and the refunds schedule picks it up again if every retry fails.
  */
 export async function executeCardRefund(refundId: string) {
 	const refund = await prisma.refund.findUnique({
@@ -139,25 +145,42 @@ export async function executeCardRefund(refundId: string) {
 			select: { id: true },
 		})
 	} catch (error) {
-		log.error('card refund failed; it stays pending and is retried', { refundId: refund.id, error: error instanceof Error ? error.message : String(error) })
+		throw new Error(`Stripe did not take card refund ${refund.id}: ${error instanceof Error ? error.message : String(error)}`, { cause: error })
 	}
 }
 
-/** The resumable part: orders that failed or were canceled after payment, and card refunds Stripe has not taken yet. */
-export async function runRefundJob() {
+const PENDING_GRACE_MS = 60_000
+
+/**
+ * The resumable part: orders that failed or were canceled after payment, and card refunds
+ * Stripe has not taken a minute after they were recorded (their job died or gave up).
+ */
+export async function runRefundJob(context: Pick<JobContext, 'now' | 'dryRun' | 'progress'> = { now: new Date(), dryRun: false, progress: () => {} }) {
 	const orders = await prisma.order.findMany({ where: { status: { in: ['failed', 'canceled'] }, paidWith: { not: null } }, select: { id: true, status: true }, take: 100 })
-	for (const order of orders) {
-		try {
-			await refundOrder(order.id, { reason: order.status === 'failed' ? 'The training failed' : 'The order was canceled' })
-		} catch (error) {
-			log.error('automatic refund failed', { orderId: order.id, error: error instanceof Error ? error.message : String(error) })
-		}
-	}
 	const pending = await prisma.refund.findMany({
-		where: { status: 'pending', destination: 'card', stripeRefundId: null, createdAt: { lt: new Date(Date.now() - 60_000) } },
+		where: { status: 'pending', destination: 'card', stripeRefundId: null, createdAt: { lt: new Date(context.now.getTime() - PENDING_GRACE_MS) } },
 		select: { id: true },
 		take: 100,
 	})
-	for (const refund of pending) await executeCardRefund(refund.id)
-	return { orders: orders.length, cardRefunds: pending.length }
+	if (context.dryRun) return { orders: orders.length, cardRefunds: pending.length, orderIds: orders.map((order) => order.id), refundIds: pending.map((refund) => refund.id) }
+	let failed = 0
+	for (const [index, order] of orders.entries()) {
+		try {
+			await refundOrder(order.id, { reason: order.status === 'failed' ? 'The training failed' : 'The order was canceled' })
+		} catch (error) {
+			failed++
+			log.error('automatic refund failed', { orderId: order.id, error: error instanceof Error ? error.message : String(error) })
+		}
+		context.progress(`orders ${index + 1}/${orders.length}`)
+	}
+	for (const [index, refund] of pending.entries()) {
+		try {
+			await executeCardRefund(refund.id)
+		} catch (error) {
+			failed++
+			log.error('card refund failed; it stays pending', { refundId: refund.id, error: error instanceof Error ? error.message : String(error) })
+		}
+		context.progress(`card refunds ${index + 1}/${pending.length}`)
+	}
+	return { orders: orders.length, cardRefunds: pending.length, failed }
 }

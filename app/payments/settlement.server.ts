@@ -12,11 +12,11 @@ import { placeDisputeHold, releaseDisputeHold } from './holds.server.ts'
 
 type Tx = Prisma.TransactionClient
 
-/** Work that must wait for the commit (calls to Stripe, e-mail). */
+/** Work that must not run inside the transaction (calls to Stripe, e-mail): enqueued in it by follow-ups.server.ts. */
 export type AfterCommit =
 	| { kind: 'refund_order'; orderId: string; reason: string }
 	| { kind: 'refund_payment'; paymentId: string; reason: string }
-	| { kind: 'top_up_failed_notice'; userId: string; reason: string }
+	| { kind: 'top_up_failed_notice'; paymentId: string }
 
 export type Settlement = { outcome: string; after: AfterCommit[] }
 
@@ -172,7 +172,7 @@ export async function settleFailedPayment(tx: Tx, paymentId: string, reason: str
 		data: { autoTopUp: false, autoTopUpFailedAt: new Date(), autoTopUpFailure: reason },
 		select: { userId: true },
 	})
-	return { outcome: 'top_up_failed', after: [{ kind: 'top_up_failed_notice', userId: payment.userId, reason }] }
+	return { outcome: 'top_up_failed', after: [{ kind: 'top_up_failed_notice', paymentId: payment.id }] }
 }
 
 export type RefundedCharge = {

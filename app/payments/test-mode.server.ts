@@ -1,5 +1,6 @@
 import { prisma } from '#app/db/db.server.ts'
-import { runAfterCommit } from './after-commit.server.ts'
+import type { JobContext } from '#app/jobs/definition.ts'
+import { enqueueFollowUps } from './follow-ups.server.ts'
 import { settleCompletedCheckout, settleExpiredCheckout, settleFailedPayment } from './settlement.server.ts'
 
 // The embedded demo has no Stripe account. Its test-payment page plays Stripe Checkout's
@@ -24,8 +25,8 @@ export async function completeTestPayment(paymentId: string, options: { billingC
 	const payment = await prisma.payment.findUniqueOrThrow({ where: { id: paymentId }, select: { amountTotal: true, currency: true, purpose: true } })
 	const rate = DEMO_VAT_RATES[options.billingCountry] ?? 0
 	const tax = payment.amountTotal - Math.round(payment.amountTotal / (1 + rate))
-	const settlement = await prisma.$transaction((tx) =>
-		settleCompletedCheckout(tx, {
+	const settlement = await prisma.$transaction(async (tx) => {
+		const settled = await settleCompletedCheckout(tx, {
 			paymentId,
 			checkoutSessionId: null,
 			paymentIntentId: payment.purpose === 'card_setup' ? null : `pi_test_${paymentId}`,
@@ -36,14 +37,15 @@ export async function completeTestPayment(paymentId: string, options: { billingC
 			amountTotal: payment.amountTotal,
 			currency: payment.currency,
 			billingCountry: options.billingCountry,
-		}),
-	)
-	await runAfterCommit(settlement.after)
+		})
+		await enqueueFollowUps(tx, settled.after)
+		return settled
+	})
 	return settlement.outcome
 }
 
 export async function declineTestPayment(paymentId: string) {
-	await prisma.$transaction((tx) => settleFailedPayment(tx, paymentId, 'card_declined'))
+	await prisma.$transaction(async (tx) => enqueueFollowUps(tx, (await settleFailedPayment(tx, paymentId, 'card_declined')).after))
 }
 
 export async function abandonTestPayment(paymentId: string) {
@@ -51,12 +53,16 @@ export async function abandonTestPayment(paymentId: string) {
 }
 
 /** Stripe expires an abandoned Checkout after an hour and tells us; the test page does the same here. */
-export async function expireStaleTestCheckouts(now = new Date()) {
+export async function expireStaleTestCheckouts(now = new Date(), options: Partial<Pick<JobContext, 'dryRun' | 'progress'>> = {}) {
 	const stale = await prisma.payment.findMany({
 		where: { mode: 'test', status: 'pending', purpose: { not: 'auto_top_up' }, createdAt: { lt: new Date(now.getTime() - 60 * 60_000) } },
 		select: { id: true },
 		take: 100,
 	})
-	for (const payment of stale) await abandonTestPayment(payment.id)
+	if (options.dryRun) return stale.length
+	for (const [index, payment] of stale.entries()) {
+		await abandonTestPayment(payment.id)
+		options.progress?.(`checkouts ${index + 1}/${stale.length}`)
+	}
 	return stale.length
 }

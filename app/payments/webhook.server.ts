@@ -4,7 +4,7 @@ import { Prisma } from '#app/generated/prisma/client.ts'
 import { log } from '#app/utils/logger.server.ts'
 import { problem } from '#app/utils/problem.server.ts'
 import { readText } from '#app/utils/request-body.server.ts'
-import { runAfterCommit } from './after-commit.server.ts'
+import { enqueueFollowUps } from './follow-ups.server.ts'
 import {
 	settleChargeRefunded,
 	settleCompletedCheckout,
@@ -18,8 +18,9 @@ import { checkStripeEvent } from './stripe-event.server.ts'
 import { getStripe, paymentMode, webhookSecret } from './stripe.server.ts'
 
 // POST /webhooks/stripe. The signature is checked on the raw body (Stripe's scheme, 300 s
-// tolerance); the event id is inserted in the same transaction as its effect, so a replay
-// finds it and changes nothing, and a crash mid-way leaves no trace and Stripe retries.
+// tolerance); the event id is inserted in the same transaction as its effect and its
+// follow-up jobs, so a replay finds it and changes nothing, and a crash mid-way leaves no
+// trace and Stripe retries.
 // Events about payments we do not know are acknowledged, never retried forever.
 
 const TOLERANCE_S = 300
@@ -148,9 +149,9 @@ export async function processStripeEvent(event: Stripe.Event): Promise<{ outcome
 				data: { id: event.id, type: event.type, stripeCreatedAt: new Date(event.created * 1000), outcome: result.outcome },
 				select: { id: true },
 			})
+			await enqueueFollowUps(tx, result.after)
 			return result
 		})
-		await runAfterCommit(settlement.after)
 		return { outcome: settlement.outcome, duplicate: false }
 	} catch (error) {
 		// The same event delivered twice at once: the other delivery committed it.

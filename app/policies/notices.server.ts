@@ -15,7 +15,8 @@ export const MAX_NOTICE_ATTEMPTS = 5
 /** A claim older than this belongs to a worker that died mid-send. */
 const STALE_CLAIM_MS = 10 * 60_000
 
-export async function queuePolicyNotices(): Promise<number> {
+/** With `dryRun`, counts the notices it would queue and writes nothing. */
+export async function queuePolicyNotices(options: { dryRun?: boolean } = {}): Promise<number> {
 	let queued = 0
 	for (const kind of ACCEPTED_KINDS) {
 		const versions = await listPublishedVersions(kind)
@@ -27,6 +28,11 @@ export async function queuePolicyNotices(): Promise<number> {
 			})
 			const due = customers.filter((customer) => !customer.acceptances.some((row) => compareVersions(row.version, version.version) >= 0))
 			if (!due.length) continue
+			if (options.dryRun) {
+				const existing = await prisma.policyNotice.count({ where: { kind, version: version.version, userId: { in: due.map((customer) => customer.id) } } })
+				queued += due.length - existing
+				continue
+			}
 			const result = await prisma.policyNotice.createMany({
 				data: due.map((customer) => ({ userId: customer.id, kind, version: version.version })),
 				skipDuplicates: true,
@@ -61,6 +67,11 @@ async function noticeText(kind: (typeof ACCEPTED_KINDS)[number], version: string
 }
 
 export type DeliveryResult = { sent: number; failed: number; retrying: number }
+
+/** How many notices a delivery run would try to send now. */
+export function countDueNotices() {
+	return prisma.policyNotice.count({ where: { status: 'pending' } })
+}
 
 export async function deliverPolicyNotices(limit = 100, now = new Date()): Promise<DeliveryResult> {
 	await prisma.policyNotice.updateMany({

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { cronProblem, SCHEDULE_NAMES, scheduleVariable, timezoneProblem } from '#app/jobs/schedules.ts'
 import { parseTrustProxy } from './trust-proxy.ts'
 
 const postgresUrl = z
@@ -12,7 +13,49 @@ const postgresUrl = z
 		}
 	}, 'must be a postgres:// or postgresql:// URL with a host, e.g. postgresql://user@127.0.0.1:5432/lorica')
 
+export const PROCESS_ROLES = ['web', 'worker', 'scheduler'] as const
+export type ProcessRole = (typeof PROCESS_ROLES)[number]
+
+const roles = z
+	.string()
+	.transform((value, context) => {
+		const list = value.split(',').map((role) => role.trim()).filter(Boolean)
+		const unknown = list.filter((role) => !(PROCESS_ROLES as readonly string[]).includes(role))
+		if (!list.length || unknown.length) {
+			context.addIssue({ code: 'custom', message: `must be a comma-separated list of ${PROCESS_ROLES.join(', ')}${unknown.length ? `; unknown: ${unknown.join(', ')}` : ''}` })
+			return z.NEVER
+		}
+		return [...new Set(list)] as ProcessRole[]
+	})
+
+const cron = z.string().transform((value, context) => {
+	if (value === 'off') return value
+	const problem = cronProblem(value)
+	if (problem) context.addIssue({ code: 'custom', message: `${problem}, or "off"` })
+	return value
+})
+
+const timezone = z.string().refine((value) => timezoneProblem(value) === null, 'must be an IANA time zone such as UTC or Europe/Berlin')
+
+/** SCHEDULE_<JOB> (cron expression or "off") and SCHEDULE_<JOB>_TZ for every scheduled job. */
+const scheduleShape = Object.fromEntries(
+	SCHEDULE_NAMES.flatMap((name) => [
+		[scheduleVariable(name), cron.optional()],
+		[`${scheduleVariable(name)}_TZ`, timezone.optional()],
+	]),
+) as Record<`SCHEDULE_${string}`, z.ZodOptional<typeof cron> | z.ZodOptional<typeof timezone>>
+
 const schema = z.object({
+	...scheduleShape,
+	/** Which parts this process runs; the embedded database needs all of them in one process. */
+	PROCESS_ROLES: roles.default(['web', 'worker', 'scheduler']),
+	/** How long a stopping worker lets running jobs finish before leaving them to be retried. */
+	JOB_SHUTDOWN_TIMEOUT_SECONDS: z.coerce
+		.number({ error: 'must be a whole number of seconds between 1 and 600' })
+		.int('must be a whole number of seconds between 1 and 600')
+		.min(1, 'must be a whole number of seconds between 1 and 600')
+		.max(600, 'must be a whole number of seconds between 1 and 600')
+		.default(20),
 	NODE_ENV: z.enum(['development', 'production', 'test'], {
 		error: 'must be one of development, production, test',
 	}).default('development'),
@@ -103,7 +146,15 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
 					...(result.data.APP_URL ? [] : ['APP_URL must be set when STRIPE_SECRET_KEY is (Stripe Checkout sends customers back to it)']),
 				]
 			: []
-		if (stripeProblems.length) throw new EnvError(stripeProblems)
+		// One process owns the embedded database, so it must also work and schedule the jobs.
+		const missingRoles = result.data.DATABASE_URL ? [] : (['worker', 'scheduler'] as const).filter((role) => !result.data.PROCESS_ROLES.includes(role))
+		const roleProblems: string[] = missingRoles.length
+			? [`PROCESS_ROLES must include ${missingRoles.join(' and ')} on the embedded database (only one process can open it); set DATABASE_URL to split web, worker and scheduler`]
+			: []
+		// A worker writes e-mails with links but listens on no address of its own to take them from.
+		if (!result.data.PROCESS_ROLES.includes('web') && !result.data.APP_URL)
+			roleProblems.push('APP_URL must be set when PROCESS_ROLES has no web role (workers write links into e-mails and have no address of their own)')
+		if (stripeProblems.length || roleProblems.length) throw new EnvError([...stripeProblems, ...roleProblems])
 		return result.data
 	}
 	const problems = result.error.issues.map((issue) => {

@@ -79,6 +79,8 @@ const EXPECTED: Record<string, Expectation> = {
 	'admin.audit': { path: '/admin/audit', loader: { ...staff(200), support: 403 } },
 	// Publishing needs a fresh TOTP check: the signed-in DPO and admin are sent to /reverify.
 	'admin.policies': { path: '/admin/policies', loader: { ...staff(200), support: 403 }, action: { anonymous: 302, customer: 403, support: 403, dpo: 302, admin: 302 } },
+	// The DPO may read the job queues; only admins retry a failed job.
+	'admin.jobs': { path: '/admin/jobs', loader: { ...staff(200), support: 403 }, action: { ...staff(403), admin: 422 } },
 	// The test visitor is remote (203.0.113.7): the outbox of sign-in codes is for this machine only.
 	'dev.outbox._index': { path: '/dev/outbox', loader: all(404) },
 	'dev.outbox.$id': { path: '/dev/outbox/unknown', params: { id: 'unknown' }, loader: all(404) },

@@ -1,11 +1,12 @@
 import net from 'node:net'
 import { afterAll, beforeAll, beforeEach } from 'vitest'
-import { maybeAutoTopUp } from '#app/coins/auto-top-up.server.ts'
+import { maybeAutoTopUp } from '#app/payments/auto-top-up.server.ts'
 import { EXPIRY_WARNING_DAYS, expireLots, runCoinExpiryJob, warnExpiringLots } from '#app/coins/expiry.server.ts'
 import { coinBalance, creditLot, debitCoins } from '#app/coins/ledger.server.ts'
 import type { Database } from '#app/db/database.server.ts'
 import { prisma, setDatabase } from '#app/db/db.server.ts'
 import { describe, expect, test } from '#tests/db.ts'
+import { drainJobs, outboxJobs } from '#tests/support/jobs.ts'
 import { createUser } from '#tests/support/auth.ts'
 import { startSmtpServer, useSmtp, type Received } from '#tests/support/smtp.ts'
 
@@ -339,6 +340,11 @@ describe('automatic top-up (test payment mode)', () => {
 		expect(wallet).toMatchObject({ autoTopUp: false, autoTopUpFailure: 'card_declined' })
 		expect(wallet.autoTopUpFailedAt).toBeInstanceOf(Date)
 
+		// The notice is a job enqueued with the failure; it runs once however often it is drained.
+		expect(smtp.received).toHaveLength(0)
+		expect(await outboxJobs(db)).toEqual([{ name: 'top-up-failed-notice', data: { paymentId: expect.any(String) } }])
+		expect(await drainJobs(db)).toMatchObject({ completed: 1, failed: 0 })
+		expect(await drainJobs(db)).toMatchObject({ completed: 0 })
 		expect(smtp.received).toHaveLength(1)
 		const mail = parse(smtp.received[0]!)
 		expect(mail.to).toEqual([customer.email])

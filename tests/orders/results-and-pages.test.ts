@@ -14,6 +14,7 @@ import * as testCheckout from '#app/routes/test-checkout.$paymentId.tsx'
 import * as wallet from '#app/routes/wallet._index.tsx'
 import { describe, expect, test } from '#tests/db.ts'
 import { createUser, get, post, signIn, type TestUser } from '#tests/support/auth.ts'
+import { drainJobs } from '#tests/support/jobs.ts'
 import { callRoute, routeArgs } from '#tests/support/route.ts'
 
 // The order page (results, publishing, cancel, staff refund), the gallery, signed
@@ -184,6 +185,9 @@ describe('paying and canceling through the pages', () => {
 		// Canceled, the card payment is refunded through the same settlement as Stripe's charge.refunded.
 		const canceled = await callRoute(orderPage.action, routeArgs(post(`/orders/${orderId}`, { intent: 'cancel' }, cookie), { orderId }))
 		expect(canceled.data).toMatchObject({ message: 'The order is canceled; €4.00 are on their way back to your card.' })
+		// The card part is the card-refund job, enqueued with the refund.
+		expect(await db.prisma.refund.findFirstOrThrow({ where: { orderId }, select: { status: true } })).toEqual({ status: 'pending' })
+		expect(await drainJobs(db)).toMatchObject({ completed: 1, failed: 0 })
 		expect(await db.prisma.refund.findFirstOrThrow({ where: { orderId }, select: { status: true, stripeRefundId: true, amount: true } })).toMatchObject({
 			status: 'succeeded',
 			stripeRefundId: expect.stringMatching(/^re_test_/),

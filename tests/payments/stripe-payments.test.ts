@@ -1,7 +1,7 @@
 import { extractText, getDocumentProxy } from 'unpdf'
 import type Stripe from 'stripe'
 import { coinBalance, creditLot, addMonths } from '#app/coins/ledger.server.ts'
-import { maybeAutoTopUp } from '#app/coins/auto-top-up.server.ts'
+import { maybeAutoTopUp } from '#app/payments/auto-top-up.server.ts'
 import type { Database } from '#app/db/database.server.ts'
 import { cancelOrder } from '#app/orders/cancel.server.ts'
 import { transitionOrder } from '#app/orders/transitions.server.ts'
@@ -11,6 +11,7 @@ import * as invoiceRoute from '#app/routes/invoices.$paymentId.tsx'
 import * as webhook from '#app/routes/webhooks.stripe.tsx'
 import { resetEnvCache } from '#app/utils/env.server.ts'
 import { describe, expect, test } from '#tests/db.ts'
+import { drainJobs } from '#tests/support/jobs.ts'
 import { createUser, get, signIn, type TestUser } from '#tests/support/auth.ts'
 import { routeArgs } from '#tests/support/route.ts'
 import { useStripeMode, type FakeStripe } from '#tests/support/stripe-server.ts'
@@ -165,6 +166,9 @@ describe('refunds', () => {
 		await deliverAll(events)
 		const { refund } = await cancelOrder(customer.id, orderId)
 		expect(refund).toMatchObject({ destination: 'card', amount: 400 })
+		// The call to Stripe is the card-refund job, enqueued with the refund.
+		expect(stripe.requests.some((request) => request.path === '/v1/refunds')).toBe(false)
+		expect(await drainJobs(db)).toMatchObject({ completed: 1, failed: 0 })
 		const call = stripe.requests.find((request) => request.path === '/v1/refunds')!
 		expect(call.body).toMatchObject({ amount: '400', metadata: { refundId: refund!.refundId } })
 		expect(await db.prisma.refund.findFirstOrThrow({ where: { orderId }, select: { status: true, stripeRefundId: true } })).toMatchObject({ status: 'pending', stripeRefundId: expect.stringMatching(/^re_/) })
@@ -210,6 +214,8 @@ describe('refunds', () => {
 		// The customer cancels in another tab while Stripe is already charging the card.
 		await db.prisma.$transaction((tx) => transitionOrder(tx, orderId, ['awaiting_payment'], 'canceled'))
 		await deliverAll(stripe.completeCheckoutSession(sessionIdFrom(redirectTo)))
+		// refund-payment, then the card-refund it enqueues.
+		expect(await drainJobs(db)).toMatchObject({ completed: 2, failed: 0 })
 		expect(stripe.requests.some((request) => request.path === '/v1/refunds' && request.body.amount === '400')).toBe(true)
 		expect(await db.prisma.order.findUniqueOrThrow({ where: { id: orderId }, select: { status: true } })).toEqual({ status: 'canceled' })
 	})

@@ -5,7 +5,10 @@ import { PGlite } from '@electric-sql/pglite'
 import type { TestProject } from 'vitest/node'
 import { openPglite, openPostgres, type Database } from '#app/db/database.server.ts'
 import { applyMigrations } from '#app/db/migrations.server.ts'
+import { installQueues } from '#app/jobs/queue.server.ts'
+import { queueSpec } from '#app/jobs/worker.server.ts'
 import { publishPolicies } from '#app/policies/publish.server.ts'
+import { JOBS } from '../../jobs/registry.ts'
 import { MIGRATIONS } from '../../scripts/lib/paths.ts'
 import { databaseUrl, dropDatabase, TEST_DB_PREFIX, uniqueName, withAdmin } from './template.ts'
 
@@ -21,11 +24,13 @@ declare module 'vitest' {
 
 /**
  * Migrated, with the repository's policies published as on a real deployment (sign-up
- * needs them). Their audit events are dropped so that every test's log starts at seq 1:
- * the audit tests check the chain from its genesis.
+ * needs them), and pg-boss's schema and queues installed, so a test that starts the queue
+ * pays milliseconds, not seconds. The policies' audit events are dropped so that every
+ * test's log starts at seq 1: the audit tests check the chain from its genesis.
  */
 async function prepareTemplate(database: Database) {
 	await applyMigrations(database, MIGRATIONS)
+	await installQueues(database, JOBS.map(queueSpec))
 	await publishPolicies(database.prisma, null)
 	await database.withSql(async (sql) => {
 		await sql.exec('ALTER TABLE "AuditEvent" DISABLE TRIGGER USER')

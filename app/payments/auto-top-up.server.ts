@@ -1,17 +1,18 @@
 import Stripe from 'stripe'
+import { coinBalance, lockWallet } from '#app/coins/ledger.server.ts'
 import { prisma } from '#app/db/db.server.ts'
-import { sendMail } from '#app/mail/mail.server.ts'
+import { sendMailOnce } from '#app/mail/receipts.server.ts'
 import { COIN_BUNDLES, CURRENCY, isBundleId } from '#app/orders/catalog.ts'
-import { runAfterCommit } from '#app/payments/after-commit.server.ts'
-import { settleCompletedCheckout, settleFailedPayment } from '#app/payments/settlement.server.ts'
-import { getStripe, paymentMode } from '#app/payments/stripe.server.ts'
 import { log } from '#app/utils/logger.server.ts'
 import { absoluteUrl } from '#app/utils/trusted-origin.server.ts'
-import { coinBalance, lockWallet } from './ledger.server.ts'
+import { enqueueFollowUps } from './follow-ups.server.ts'
+import { settleCompletedCheckout, settleFailedPayment } from './settlement.server.ts'
+import { getStripe, paymentMode } from './stripe.server.ts'
 
 // When the balance falls below the customer's threshold, charge the card they saved with
-// Checkout in setup mode, off-session. One attempt at a time per customer; a decline turns
-// auto top-up off and tells the customer, so a dead card is not charged again and again.
+// Checkout in setup mode, off-session (the `auto-top-up` job, enqueued with the spend).
+// One attempt at a time per customer; a decline turns auto top-up off and tells the
+// customer (the `top-up-failed-notice` job), so a dead card is not charged again and again.
 
 /** In test mode a saved card whose id ends like this declines off-session charges. */
 export const TEST_DECLINING_CARD_SUFFIX = '_declines'
@@ -63,8 +64,7 @@ export async function maybeAutoTopUp(userId: string): Promise<'off' | 'not_neede
 			}),
 		)
 	const settleFailure = async (reason: string) => {
-		const settlement = await prisma.$transaction((tx) => settleFailedPayment(tx, payment.id, reason))
-		await runAfterCommit(settlement.after)
+		await prisma.$transaction(async (tx) => enqueueFollowUps(tx, (await settleFailedPayment(tx, payment.id, reason)).after))
 		return 'failed' as const
 	}
 	if (payment.mode === 'test') {
@@ -104,12 +104,14 @@ const REASONS: Record<string, string> = {
 	authentication_required: 'your bank asked for confirmation, which cannot be given while you are away',
 }
 
-export async function sendTopUpFailedNotice(userId: string, reason: string) {
-	const user = await prisma.user.findUnique({ where: { id: userId }, select: { email: true } })
-	if (!user) return
+/** Once per failed payment, however often the job runs. */
+export async function sendTopUpFailedNotice(paymentId: string) {
+	const payment = await prisma.payment.findUnique({ where: { id: paymentId }, select: { failureReason: true, user: { select: { email: true } } } })
+	if (!payment?.user) return 'no_customer'
+	const reason = payment.failureReason ?? 'payment_failed'
 	const url = absoluteUrl('/wallet')
-	await sendMail({
-		to: user.email,
+	return sendMailOnce(`top-up-failed:${paymentId}`, {
+		to: payment.user.email,
 		category: 'transactional',
 		subject: 'Your automatic coin top-up failed',
 		text: [
