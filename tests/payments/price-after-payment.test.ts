@@ -7,6 +7,7 @@ import * as webhook from '#app/routes/webhooks.stripe.tsx'
 import { UserFacingError } from '#app/utils/errors.ts'
 import { describe, expect, test } from '#tests/db.ts'
 import { createUser, post, signIn } from '#tests/support/auth.ts'
+import { drainJobs } from '#tests/support/jobs.ts'
 import { callRoute, routeArgs } from '#tests/support/route.ts'
 import { useStripeMode } from '#tests/support/stripe-server.ts'
 import { readyOrder } from '#tests/support/orders.ts'
@@ -61,6 +62,8 @@ describe('the price an order is queued at', () => {
 		await db.prisma.order.update({ where: { id: orderId }, data: { priceCoins: 2080 } })
 
 		await deliverAll(events)
+		// The refund is a job enqueued with the settlement; a worker calls Stripe.
+		expect(await drainJobs(db)).toMatchObject({ failed: 0 })
 
 		expect(await orderOf(db, orderId)).toMatchObject({ status: 'draft', priceCoins: 2080 })
 		const changes = await db.prisma.orderStatusChange.findMany({ where: { orderId }, select: { to: true }, orderBy: { at: 'asc' } })
