@@ -10,6 +10,7 @@ import { BackOfficeNav } from '#app/components/back-office-nav.tsx'
 import { ActionMessages } from '#app/components/forms.tsx'
 import { jobsOverview, retryFailedJob } from '#app/jobs/dashboard.server.ts'
 import { UserFacingError } from '#app/utils/errors.ts'
+import { formatMoment } from '#app/utils/format.ts'
 import { readForm } from '#app/utils/request-body.server.ts'
 
 export const meta: MetaFunction = () => [{ title: 'Jobs — Lorica back office' }]
@@ -21,7 +22,7 @@ const RetrySchema = z.object({
 
 export async function loader({ request }: LoaderFunctionArgs) {
 	const session = await requirePermission(request, 'read:job:any')
-	return { links: backOfficeLinks(session.user.role), canRetry: can(session.user.role, 'update:job:any'), ...(await jobsOverview()) }
+	return { links: backOfficeLinks(session.user.role), canRetry: can(session.user.role, 'update:job:any'), now: new Date().toISOString(), ...(await jobsOverview()) }
 }
 
 export async function action({ request }: ActionFunctionArgs) {
@@ -56,7 +57,8 @@ function RetryButton({ queue, jobId }: { queue: string; jobId: string }) {
 }
 
 export default function Jobs() {
-	const { links, canRetry, queues, recent, failed, schedules } = useLoaderData<typeof loader>()
+	const { links, canRetry, now, queues, recent, failed, schedules } = useLoaderData<typeof loader>()
+	const when = (iso: string | null, none: string) => (iso ? <time dateTime={iso}>{formatMoment(iso, now)}</time> : none)
 	const actionData = useActionData<typeof action>()
 	const formErrors = actionData?.result && 'error' in actionData.result ? actionData.result.error?.[''] : null
 	return (
@@ -119,8 +121,8 @@ export default function Jobs() {
 								{schedule.configured ? ' (configured)' : ''}
 							</td>
 							<td>{schedule.timezone}</td>
-							<td>{schedule.next ?? '—'}</td>
-							<td>{schedule.lastFire ?? 'never'}</td>
+							<td>{when(schedule.next, '—')}</td>
+							<td>{when(schedule.lastFire, 'never')}</td>
 						</tr>
 					))}
 				</tbody>
@@ -146,7 +148,7 @@ export default function Jobs() {
 									<code>{job.id}</code>
 								</td>
 								<td>{job.attempts}</td>
-								<td>{job.finishedAt}</td>
+								<td>{when(job.finishedAt, '—')}</td>
 								<td>{job.error ?? '—'}</td>
 								{canRetry ? (
 									<td>
@@ -178,7 +180,7 @@ export default function Jobs() {
 								<td>{job.queue}</td>
 								<td>{job.state}</td>
 								<td>{job.attempts}</td>
-								<td>{job.finishedAt}</td>
+								<td>{when(job.finishedAt, '—')}</td>
 								<td>{duration(job.ms)}</td>
 							</tr>
 						))}

@@ -57,7 +57,7 @@ describe('identity journeys', () => {
 		expect(errors).toEqual([])
 	})
 
-	test('the demo DPO must enrol TOTP before the back office opens, then sees an intact audit log', async () => {
+	test('the demo DPO must enrol TOTP before the back office opens, then sees an intact audit log and the job schedules', async () => {
 		const email = 'dpo@demo.lorica.example'
 		const { page, errors } = await newPage()
 		await enterEmailedCode(page, running.app.url, email)
@@ -77,6 +77,18 @@ describe('identity journeys', () => {
 		await page.getByRole('heading', { level: 1, name: 'Audit log' }).waitFor()
 		await expect(page.getByTestId('audit-verification').textContent()).resolves.toMatch(/^Chain intact: all \d+ events verified\.$/)
 		await expect(page.locator('td', { hasText: 'auth.totp_enrolled' }).count()).resolves.toBe(1)
+
+		// The DPO may read the job platform: every schedule with its next fire, no retry buttons.
+		await page.getByRole('link', { name: 'Jobs' }).click()
+		await page.waitForURL(`${running.app.url}/admin/jobs`)
+		await page.getByRole('heading', { level: 1, name: 'Jobs' }).waitFor()
+		const schedules = page.locator('table', { has: page.getByRole('columnheader', { name: 'Next fire' }) }).locator('tbody tr')
+		await expect(schedules.count()).resolves.toBe(4)
+		for (const name of ['policy-notices', 'refunds', 'test-checkout-expiry', 'coin-expiry']) {
+			const row = schedules.filter({ has: page.getByRole('rowheader', { name }) })
+			await expect(row.locator('td').nth(2).textContent()).resolves.toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d UTC \(in \d+ (s|min|h)\)$/)
+		}
+		await expect(page.getByRole('button', { name: /retry/i }).count()).resolves.toBe(0)
 		expect(errors).toEqual([])
 	})
 })
