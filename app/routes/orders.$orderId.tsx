@@ -118,7 +118,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 	return redirect(`/orders/${order.id}`)
 }
 
-async function staffRefund(session: CurrentSession, orderId: string, customerId: string, reason: string) {
+async function staffRefund(session: CurrentSession, orderId: string, customerId: string | null, reason: string) {
 	assertResourceAccess(session, 'read', 'order', customerId)
 	if (!can(session.user.role, 'create:refund:any')) throw new Response('Your role does not allow refunds.', { status: 403 })
 	if (reason.trim().length < 5 || reason.length > 300) return data({ message: null, error: 'Give the reason for the refund in 5 to 300 characters; it is kept in the audit log.' }, { status: 422 })
