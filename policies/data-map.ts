@@ -166,8 +166,8 @@ export function declareDataMap(config: DataMapConfig): DataMap {
 				exported: true,
 				holds: ['customer'],
 				restriction: true,
-				// Everything that cascades from User goes with it; the rest must be gone or anonymised first.
-				deleteOrder: ['User'],
+				// Everything that cascades from User goes with it; orders restrict, so their own categories delete or anonymise them first.
+				deleteOrder: ['Order', 'User'],
 			},
 			{
 				id: 'two_factor',
@@ -183,7 +183,7 @@ export function declareDataMap(config: DataMapConfig): DataMap {
 				exported: false,
 				holds: [],
 				restriction: false,
-				deleteOrder: ['User'],
+				deleteOrder: ['Order', 'User'],
 			},
 			{
 				id: 'sessions',
@@ -543,7 +543,8 @@ export function declareDataMap(config: DataMapConfig): DataMap {
 				retention: { duration: { amount: 12, unit: 'months' }, clock: 'purchased', end: 'anonymise', reason: 'unspent coins expire; the ledger entry stays as an accounting record' },
 				recipients: [],
 				exported: true,
-				holds: ['customer', 'order'],
+				// A lot belongs to a wallet, not to an order: only a hold on the customer keeps it.
+				holds: ['customer'],
 				restriction: true,
 			},
 			{
