@@ -1,7 +1,7 @@
 import { declareDataMap, type CategoryId } from '#policies/data-map.ts'
 import { getEnv } from '#app/utils/env.server.ts'
 import { CLOCKS, END_ACTIONS, type Cookie, type DataCategory, type DataMap, type RetentionRule } from './data-map-schema.ts'
-import { describeDuration } from './periods.ts'
+import { describeDuration } from './periods.server.ts'
 
 export function getDataMap(): DataMap {
 	return declareDataMap({ paymentRecordYears: getEnv().PAYMENT_RECORDS_RETENTION_YEARS })
@@ -12,6 +12,13 @@ export function category(id: CategoryId, map: DataMap = getDataMap()): DataCateg
 	const found = map.categories.find((item) => item.id === id)
 	if (!found) throw new Error(`the data map has no category ${id}`)
 	return found
+}
+
+/** "30 days" — the period of a category's retention rule, for pages that restate it. */
+export function retentionPeriod(id: CategoryId, map: DataMap = getDataMap()): string {
+	const { duration } = category(id, map).retention
+	if (!duration) throw new Error(`category ${id} has no fixed retention period`)
+	return describeDuration(duration)
 }
 
 export type RetentionTask = {
