@@ -5,6 +5,7 @@ import { dataMapSchema, type DatabaseStorage, type DataCategory, type DataMap } 
 import { category, getDataMap } from '#app/privacy/data-map.server.ts'
 import { checkExecutable } from '#app/privacy/executable-map.server.ts'
 import { parsePrismaSchema, readPrismaSchema } from '#app/privacy/prisma-schema.server.ts'
+import { refundOrder } from '#app/payments/refunds.server.ts'
 import * as orderPage from '#app/routes/orders.$orderId.tsx'
 import { describe, expect, test } from '#tests/db.ts'
 import { createUser, get, signIn } from '#tests/support/auth.ts'
@@ -136,7 +137,7 @@ describe('scope predicates on the database', () => {
 		expect(matched['private_results ResultFile']).not.toEqual(matched['published_results ResultFile'])
 	})
 
-	test('an order anonymised to no customer is nobody’s own: its former customer gets 404, staff still see it', async ({ db }) => {
+	test('an order anonymised to no customer is nobody’s own: its former customer gets 404, staff see it, coins are not refunded to it', async ({ db }) => {
 		const customer = await createUser(db, 'customer')
 		const order = await db.prisma.order.create({
 			data: { customerId: customer.id, status: 'completed', paidAt: new Date(), baseModel: 'sd15', conceptType: 'style', conceptDescription: 'Ink wash', triggerWords: ['inkw'] },
@@ -149,5 +150,10 @@ describe('scope predicates on the database', () => {
 		const staffView = await callRoute(orderPage.loader, routeArgs(get(`/orders/${order.id}`, support.cookie), { orderId: order.id }))
 		expect(staffView.status).toBe(200)
 		expect(staffView.data).toMatchObject({ own: false })
+		// Coins go back to a wallet; an anonymised order has none, so the refund is refused whole.
+		await db.prisma.order.update({ where: { id: order.id }, data: { paidWith: 'coins', priceCoins: 200 }, select: { id: true } })
+		await expect(refundOrder(order.id, { reason: 'Late complaint' })).rejects.toMatchObject({ status: 409, message: 'This order is anonymised: there is no customer wallet to refund coins to.' })
+		expect(await db.prisma.order.findUniqueOrThrow({ where: { id: order.id }, select: { status: true } })).toEqual({ status: 'completed' })
+		expect(await db.prisma.refund.count({ where: { orderId: order.id } })).toBe(0)
 	})
 })
