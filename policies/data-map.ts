@@ -1,9 +1,68 @@
-import { dataMapSchema, type DataMap } from '#app/privacy/data-map-schema.ts'
+import type { FieldStrategy, ModelWhere, DataMap, Duration } from '#app/privacy/data-map-schema.ts'
+import { dataMapSchema } from '#app/privacy/data-map-schema.ts'
+import { CONSENT_COOKIE_NAME } from '#app/consent/consent-cookie-name.ts'
+import { LOGIN_COOKIE_NAME } from '#app/auth/login-cookie-name.ts'
+import { SESSION_COOKIE_NAME } from '#app/auth/session-cookie-name.ts'
 
 // THE DATA MAP: every category of personal data Lorica holds, where it lives, why, on what
 // legal basis, for how long, and who receives it. The privacy policy's retention, recipient
 // and cookie sections, the retention jobs, erasure, export and the Art. 30 record are all
 // derived from this one declaration. Change it here, and publish a new policy version.
+
+/** Every category, by id: code names a category as `category('source_images')`, and a typo does not compile. */
+export const CATEGORY_IDS = [
+	'account',
+	'two_factor',
+	'sessions',
+	'sign_in_requests',
+	'rate_limit_counters',
+	'policy_acceptances',
+	'policy_notices',
+	'consent_records',
+	'audit_log',
+	'unpaid_orders',
+	'orders',
+	'source_images',
+	'private_results',
+	'published_results',
+	'payments',
+	'coin_lots',
+	'billing_settings',
+	'legal_holds',
+	'export_archives',
+] as const
+
+export type CategoryId = (typeof CATEGORY_IDS)[number]
+
+/**
+ * Periods the policies and pages state that are not retention rules. The code that sets a
+ * cookie, signs a link or credits coins reads its period from here (app/privacy/periods.ts).
+ * `coinLifetime` is the commercial term of the Terms ("coins expire 12 months after
+ * purchase"); how long the ledger is kept is the coin_lots retention rule, a separate figure.
+ */
+export const PERIODS = {
+	sessionCookie: { amount: 30, unit: 'days' },
+	loginCookie: { amount: 15, unit: 'minutes' },
+	consentCookie: { amount: 12, unit: 'months' },
+	downloadLink: { amount: 15, unit: 'minutes' },
+	coinLifetime: { amount: 12, unit: 'months' },
+} as const satisfies Record<string, Duration>
+
+export type PeriodName = keyof typeof PERIODS
+
+/** The scope predicates: which rows of each model a scoped category covers. */
+const NEVER_PAID = { paidAt: null } satisfies ModelWhere<'Order'>
+const PAID = { paidAt: { not: null } } satisfies ModelWhere<'Order'>
+const UNPUBLISHED = { publishedAt: null } satisfies ModelWhere<'ResultFile'>
+const PUBLISHED = { publishedAt: { not: null } } satisfies ModelWhere<'ResultFile'>
+
+const ACCOUNT = [{ field: 'userId', to: 'User' }]
+const OF_ORDER = [{ field: 'orderId', to: 'Order' }]
+
+/** Anonymising keeps what the accounts need and cuts the link to the person. */
+function keepAll(fields: readonly string[], overrides: Record<string, FieldStrategy> = {}): Record<string, FieldStrategy> {
+	return { ...Object.fromEntries(fields.map((field) => [field, 'keep' as const])), ...overrides }
+}
 
 export type DataMapConfig = {
 	/** Statutory retention of payment and tax records, in years after the end of the tax year. */
@@ -30,9 +89,34 @@ const ORDER_FIELDS = [
 	'updatedAt',
 ]
 const RESULT_FIELDS = ['kind', 'displayName', 'mime', 'bytes', 'createdAt', 'publishedAt']
+const PAYMENT_FIELDS = [
+	'purpose',
+	'mode',
+	'status',
+	'coins',
+	'amountSubtotal',
+	'amountTax',
+	'amountTotal',
+	'amountRefunded',
+	'currency',
+	'billingCountry',
+	'stripeCheckoutSessionId',
+	'stripePaymentIntentId',
+	'stripeSetupIntentId',
+	'checkoutUrl',
+	'invoiceNumber',
+	'failureReason',
+	'disputeStatus',
+	'createdAt',
+	'paidAt',
+	'updatedAt',
+]
+const REFUND_FIELDS = ['destination', 'amount', 'reason', 'status', 'stripeRefundId', 'createdById', 'createdAt', 'completedAt']
+const COIN_LOT_FIELDS = ['source', 'coins', 'acquiredAt', 'expiresAt', 'expiryWarnedAt']
+const LEDGER_FIELDS = ['kind', 'amount', 'reason', 'actorId', 'createdAt']
 
 export function declareDataMap(config: DataMapConfig): DataMap {
-	return dataMapSchema.parse({
+	const map = dataMapSchema.parse({
 		recipients: [
 			{
 				id: 'fal',
@@ -74,12 +158,16 @@ export function declareDataMap(config: DataMapConfig): DataMap {
 				description: 'E-mail address, display name, role, age confirmation and account dates',
 				subjects: ['customers', 'staff'],
 				status: 'active',
-				storage: [{ kind: 'database', model: 'User', fields: ACCOUNT_FIELDS }],
+				storage: [{ kind: 'database', model: 'User', fields: ACCOUNT_FIELDS, subject: [{ field: 'id', to: 'User' }], clock: { event: 'account_closed' } }],
 				purposes: ['provide the service you signed up for', 'contact you about your orders'],
 				legalBasis: 'contract',
 				retention: { duration: null, clock: 'account_closed', end: 'delete', reason: undefined },
 				recipients: ['mail'],
 				exported: true,
+				holds: ['customer'],
+				restriction: true,
+				// Everything that cascades from User goes with it; orders restrict, so their own categories delete or anonymise them first.
+				deleteOrder: ['Order', 'User'],
 			},
 			{
 				id: 'two_factor',
@@ -87,12 +175,15 @@ export function declareDataMap(config: DataMapConfig): DataMap {
 				description: 'Encrypted authenticator secret and when it was set up (staff, and customers who turn it on)',
 				subjects: ['staff', 'customers'],
 				status: 'active',
-				storage: [{ kind: 'database', model: 'User', fields: ['totpSecret', 'totpEnabledAt', 'totpLastStep'] }],
+				storage: [{ kind: 'database', model: 'User', fields: ['totpSecret', 'totpEnabledAt', 'totpLastStep'], subject: [{ field: 'id', to: 'User' }], clock: { event: 'account_closed' } }],
 				purposes: ['keep accounts with access to other people’s data secure'],
 				legalBasis: 'legitimate_interest',
 				retention: { duration: null, clock: 'account_closed', end: 'delete' },
 				recipients: [],
 				exported: false,
+				holds: [],
+				restriction: false,
+				deleteOrder: ['Order', 'User'],
 			},
 			{
 				id: 'sessions',
@@ -105,6 +196,8 @@ export function declareDataMap(config: DataMapConfig): DataMap {
 						kind: 'database',
 						model: 'Session',
 						fields: ['userAgent', 'createdAt', 'lastSeenAt', 'expiresAt', 'revokedAt', 'revokedReason', 'secondFactorAt', 'reverifiedAt'],
+						subject: ACCOUNT,
+						clock: { columns: ['revokedAt', 'expiresAt'] },
 					},
 				],
 				purposes: ['keep you signed in', 'let you see and end your sessions', 'detect account abuse'],
@@ -112,6 +205,9 @@ export function declareDataMap(config: DataMapConfig): DataMap {
 				retention: { duration: { amount: 90, unit: 'days' }, clock: 'session_end', end: 'delete' },
 				recipients: [],
 				exported: true,
+				holds: [],
+				restriction: false,
+				deleteOrder: ['Session'],
 			},
 			{
 				id: 'sign_in_requests',
@@ -124,6 +220,8 @@ export function declareDataMap(config: DataMapConfig): DataMap {
 						kind: 'database',
 						model: 'LoginChallenge',
 						fields: ['email', 'tokenHash', 'codeHash', 'attempts', 'createdAt', 'expiresAt', 'verifiedAt', 'consumedAt', 'redirectTo'],
+						subject: [{ field: 'email', to: 'email' }],
+						clock: { columns: ['createdAt'] },
 					},
 				],
 				purposes: ['sign you in', 'stop attempts to guess codes'],
@@ -131,6 +229,9 @@ export function declareDataMap(config: DataMapConfig): DataMap {
 				retention: { duration: { amount: 90, unit: 'days' }, clock: 'created', end: 'delete' },
 				recipients: ['mail'],
 				exported: false,
+				holds: [],
+				restriction: false,
+				deleteOrder: ['LoginChallenge'],
 			},
 			{
 				id: 'rate_limit_counters',
@@ -138,12 +239,15 @@ export function declareDataMap(config: DataMapConfig): DataMap {
 				description: 'Counts of recent attempts per keyed hash of an IP or e-mail address (never the address itself)',
 				subjects: ['customers', 'staff', 'visitors'],
 				status: 'active',
-				storage: [{ kind: 'database', model: 'RateLimitBucket', fields: ['key', 'windowStart', 'count'] }],
+				storage: [{ kind: 'database', model: 'RateLimitBucket', fields: ['key', 'windowStart', 'count'], subject: [{ field: 'key', to: 'keyed_hash' }], clock: { columns: ['windowStart'] } }],
 				purposes: ['stop brute-force and flooding'],
 				legalBasis: 'legitimate_interest',
 				retention: { duration: { amount: 1, unit: 'days' }, clock: 'window_end', end: 'delete' },
 				recipients: [],
 				exported: false,
+				holds: [],
+				restriction: false,
+				deleteOrder: ['RateLimitBucket'],
 			},
 			{
 				id: 'policy_acceptances',
@@ -151,12 +255,15 @@ export function declareDataMap(config: DataMapConfig): DataMap {
 				description: 'Which version of the Terms and Privacy Policy you accepted, when, and where',
 				subjects: ['customers'],
 				status: 'active',
-				storage: [{ kind: 'database', model: 'PolicyAcceptance', fields: ['kind', 'version', 'context', 'acceptedAt'] }],
+				storage: [{ kind: 'database', model: 'PolicyAcceptance', fields: ['kind', 'version', 'context', 'acceptedAt'], subject: ACCOUNT, clock: { event: 'account_closed' } }],
 				purposes: ['prove what you agreed to'],
 				legalBasis: 'legal_claims',
 				retention: { duration: { amount: 3, unit: 'years' }, clock: 'account_closed', end: 'delete' },
 				recipients: [],
 				exported: true,
+				holds: ['customer'],
+				restriction: true,
+				deleteOrder: ['PolicyAcceptance'],
 			},
 			{
 				id: 'policy_notices',
@@ -164,12 +271,23 @@ export function declareDataMap(config: DataMapConfig): DataMap {
 				description: 'That we e-mailed you about a material change of a policy, which version, and when',
 				subjects: ['customers'],
 				status: 'active',
-				storage: [{ kind: 'database', model: 'PolicyNotice', fields: ['kind', 'version', 'status', 'attempts', 'lastError', 'createdAt', 'claimedAt', 'sentAt'] }],
+				storage: [
+					{
+						kind: 'database',
+						model: 'PolicyNotice',
+						fields: ['kind', 'version', 'status', 'attempts', 'lastError', 'createdAt', 'claimedAt', 'sentAt'],
+						subject: ACCOUNT,
+						clock: { event: 'account_closed' },
+					},
+				],
 				purposes: ['tell you about material changes before you must accept them', 'prove that we did'],
 				legalBasis: 'legal_obligation',
 				retention: { duration: { amount: 3, unit: 'years' }, clock: 'account_closed', end: 'delete' },
 				recipients: ['mail'],
 				exported: true,
+				holds: ['customer'],
+				restriction: true,
+				deleteOrder: ['PolicyNotice'],
 			},
 			{
 				id: 'consent_records',
@@ -183,6 +301,8 @@ export function declareDataMap(config: DataMapConfig): DataMap {
 						kind: 'database',
 						model: 'ConsentEvent',
 						fields: ['subjectId', 'purpose', 'granted', 'method', 'noticeKind', 'noticeVersion', 'gpc', 'ipHash', 'userAgent', 'at'],
+						subject: [{ field: 'subjectId', to: 'consent_subject' }, ...ACCOUNT],
+						clock: { columns: ['at'] },
 					},
 				],
 				purposes: ['respect your choices', 'prove them (Art. 7(1) GDPR)'],
@@ -190,6 +310,9 @@ export function declareDataMap(config: DataMapConfig): DataMap {
 				retention: { duration: { amount: 3, unit: 'years' }, clock: 'created', end: 'delete' },
 				recipients: [],
 				exported: true,
+				holds: ['customer'],
+				restriction: true,
+				deleteOrder: ['ConsentEvent'],
 			},
 			{
 				id: 'audit_log',
@@ -197,7 +320,16 @@ export function declareDataMap(config: DataMapConfig): DataMap {
 				description: 'Privileged and privacy-relevant actions: who (an account id), what, on what, when — no contact details',
 				subjects: ['customers', 'staff'],
 				status: 'active',
-				storage: [{ kind: 'database', model: 'AuditEvent', fields: ['actorId', 'actorRole', 'action', 'targetType', 'targetId', 'detail', 'at'] }],
+				storage: [
+					{
+						kind: 'database',
+						model: 'AuditEvent',
+						fields: ['actorId', 'actorRole', 'action', 'targetType', 'targetId', 'detail', 'at'],
+						// An account id that is not a foreign key: the log outlives the account.
+						subject: [{ field: 'actorId', to: 'User' }],
+						clock: { columns: ['at'] },
+					},
+				],
 				purposes: ['demonstrate compliance (Art. 5(2) GDPR)', 'investigate misuse of staff access'],
 				legalBasis: 'legal_obligation',
 				retention: {
@@ -208,6 +340,8 @@ export function declareDataMap(config: DataMapConfig): DataMap {
 				},
 				recipients: [],
 				exported: false,
+				holds: [],
+				restriction: false,
 			},
 			{
 				id: 'unpaid_orders',
@@ -215,16 +349,20 @@ export function declareDataMap(config: DataMapConfig): DataMap {
 				description: 'Orders that were started but never paid: concept, trigger words, settings',
 				subjects: ['customers'],
 				status: 'active',
-				scope: 'orders that were never paid',
+				scope: { id: 'never_paid', label: 'orders that were never paid' },
 				storage: [
-					{ kind: 'database', model: 'Order', fields: ORDER_FIELDS },
-					{ kind: 'database', model: 'OrderStatusChange', fields: ['from', 'to', 'at'] },
+					{ kind: 'database', model: 'Order', fields: ORDER_FIELDS, subject: [{ field: 'customerId', to: 'User' }], clock: { columns: ['updatedAt'] }, where: NEVER_PAID },
+					{ kind: 'database', model: 'OrderStatusChange', fields: ['from', 'to', 'at'], subject: OF_ORDER, clock: { columns: ['at'] }, where: { order: NEVER_PAID } satisfies ModelWhere<'OrderStatusChange'> },
 				],
 				purposes: ['let you finish an order you started'],
 				legalBasis: 'contract',
 				retention: { duration: { amount: 7, unit: 'days' }, clock: 'last_activity', end: 'delete' },
 				recipients: [],
 				exported: true,
+				holds: ['customer', 'order'],
+				restriction: true,
+				// The images of a draft cascade with it; the status history is listed first all the same.
+				deleteOrder: ['OrderStatusChange', 'Order'],
 			},
 			{
 				id: 'orders',
@@ -232,10 +370,31 @@ export function declareDataMap(config: DataMapConfig): DataMap {
 				description: 'Paid training orders: base model, concept, trigger words, settings, price and status history',
 				subjects: ['customers'],
 				status: 'active',
-				scope: 'orders that were paid',
+				scope: { id: 'paid', label: 'orders that were paid' },
 				storage: [
-					{ kind: 'database', model: 'Order', fields: ORDER_FIELDS },
-					{ kind: 'database', model: 'OrderStatusChange', fields: ['from', 'to', 'at'] },
+					{
+						kind: 'database',
+						model: 'Order',
+						fields: ORDER_FIELDS,
+						subject: [{ field: 'customerId', to: 'User' }],
+						clock: { columns: ['paidAt'] },
+						where: PAID,
+						anonymise: keepAll(ORDER_FIELDS, {
+							customerId: 'null',
+							conceptDescription: { replace: 'anonymised' },
+							triggerWords: { replace: [] },
+							settings: { replace: {} },
+						}),
+					},
+					{
+						kind: 'database',
+						model: 'OrderStatusChange',
+						fields: ['from', 'to', 'at'],
+						subject: OF_ORDER,
+						clock: { columns: ['at'] },
+						where: { order: PAID } satisfies ModelWhere<'OrderStatusChange'>,
+						anonymise: keepAll(['from', 'to', 'at']),
+					},
 				],
 				purposes: ['perform the training you ordered', 'keep the accounting record of the sale'],
 				legalBasis: 'contract',
@@ -247,6 +406,8 @@ export function declareDataMap(config: DataMapConfig): DataMap {
 				},
 				recipients: ['fal', 'replicate'],
 				exported: true,
+				holds: ['customer', 'order'],
+				restriction: true,
 			},
 			{
 				id: 'source_images',
@@ -255,7 +416,13 @@ export function declareDataMap(config: DataMapConfig): DataMap {
 				subjects: ['customers'],
 				status: 'active',
 				storage: [
-					{ kind: 'database', model: 'SourceImage', fields: ['displayName', 'caption', 'sha256', 'format', 'width', 'height', 'bytes', 'uploadedAt'] },
+					{
+						kind: 'database',
+						model: 'SourceImage',
+						fields: ['displayName', 'caption', 'sha256', 'format', 'width', 'height', 'bytes', 'uploadedAt'],
+						subject: OF_ORDER,
+						clock: { columns: ['uploadedAt'] },
+					},
 					{ kind: 'file', fileKind: 'source_image' },
 				],
 				purposes: ['train the LoRA you ordered'],
@@ -263,6 +430,9 @@ export function declareDataMap(config: DataMapConfig): DataMap {
 				retention: { duration: { amount: 30, unit: 'days' }, clock: 'uploaded', end: 'delete' },
 				recipients: ['fal', 'replicate'],
 				exported: true,
+				holds: ['customer', 'order'],
+				restriction: true,
+				deleteOrder: ['SourceImage'],
 			},
 			{
 				id: 'private_results',
@@ -270,9 +440,9 @@ export function declareDataMap(config: DataMapConfig): DataMap {
 				description: 'Trained LoRA weights and sample images',
 				subjects: ['customers'],
 				status: 'active',
-				scope: 'results not marked public',
+				scope: { id: 'unpublished', label: 'results not marked public' },
 				storage: [
-					{ kind: 'database', model: 'ResultFile', fields: RESULT_FIELDS },
+					{ kind: 'database', model: 'ResultFile', fields: RESULT_FIELDS, subject: OF_ORDER, clock: { columns: ['createdAt'] }, where: UNPUBLISHED },
 					{ kind: 'file', fileKind: 'result' },
 				],
 				purposes: ['deliver what you ordered'],
@@ -280,6 +450,9 @@ export function declareDataMap(config: DataMapConfig): DataMap {
 				retention: { duration: { amount: 6, unit: 'months' }, clock: 'completed', end: 'delete' },
 				recipients: [],
 				exported: true,
+				holds: ['customer', 'order'],
+				restriction: true,
+				deleteOrder: ['ResultFile'],
 			},
 			{
 				id: 'published_results',
@@ -287,9 +460,9 @@ export function declareDataMap(config: DataMapConfig): DataMap {
 				description: 'Sample images you chose to show in the public gallery (released under CC0)',
 				subjects: ['customers'],
 				status: 'active',
-				scope: 'results marked public',
+				scope: { id: 'published', label: 'results marked public' },
 				storage: [
-					{ kind: 'database', model: 'ResultFile', fields: RESULT_FIELDS },
+					{ kind: 'database', model: 'ResultFile', fields: RESULT_FIELDS, subject: OF_ORDER, clock: { event: 'removed' }, where: PUBLISHED },
 					{ kind: 'file', fileKind: 'result' },
 				],
 				purposes: ['show your work in the public gallery'],
@@ -297,6 +470,9 @@ export function declareDataMap(config: DataMapConfig): DataMap {
 				retention: { duration: null, clock: 'removed', end: 'delete' },
 				recipients: [],
 				exported: true,
+				holds: ['customer', 'order'],
+				restriction: true,
+				deleteOrder: ['ResultFile'],
 			},
 			{
 				id: 'payments',
@@ -308,30 +484,21 @@ export function declareDataMap(config: DataMapConfig): DataMap {
 					{
 						kind: 'database',
 						model: 'Payment',
-						fields: [
-							'purpose',
-							'mode',
-							'status',
-							'coins',
-							'amountSubtotal',
-							'amountTax',
-							'amountTotal',
-							'amountRefunded',
-							'currency',
-							'billingCountry',
-							'stripeCheckoutSessionId',
-							'stripePaymentIntentId',
-							'stripeSetupIntentId',
-							'checkoutUrl',
-							'invoiceNumber',
-							'failureReason',
-							'disputeStatus',
-							'createdAt',
-							'paidAt',
-							'updatedAt',
-						],
+						fields: PAYMENT_FIELDS,
+						subject: [...ACCOUNT, ...OF_ORDER],
+						clock: { columns: ['paidAt', 'createdAt'] },
+						// The checkout link is the customer's own session at Stripe; the rest is the accounting record.
+						anonymise: keepAll(PAYMENT_FIELDS, { userId: 'null', checkoutUrl: 'null' }),
 					},
-					{ kind: 'database', model: 'Refund', fields: ['destination', 'amount', 'reason', 'status', 'stripeRefundId', 'createdById', 'createdAt', 'completedAt'] },
+					{
+						kind: 'database',
+						model: 'Refund',
+						fields: REFUND_FIELDS,
+						subject: [{ field: 'paymentId', to: 'Payment' }, ...OF_ORDER],
+						clock: { columns: ['completedAt', 'createdAt'] },
+						// A staff refund's reason is free text about the customer.
+						anonymise: keepAll(REFUND_FIELDS, { reason: { replace: 'anonymised' } }),
+					},
 				],
 				purposes: ['take payment', 'meet accounting and tax obligations'],
 				legalBasis: 'legal_obligation',
@@ -343,6 +510,8 @@ export function declareDataMap(config: DataMapConfig): DataMap {
 				},
 				recipients: ['stripe'],
 				exported: true,
+				holds: ['customer', 'order'],
+				restriction: true,
 			},
 			{
 				id: 'coin_lots',
@@ -351,14 +520,32 @@ export function declareDataMap(config: DataMapConfig): DataMap {
 				subjects: ['customers'],
 				status: 'active',
 				storage: [
-					{ kind: 'database', model: 'CoinLot', fields: ['source', 'coins', 'acquiredAt', 'expiresAt', 'expiryWarnedAt'] },
-					{ kind: 'database', model: 'CoinLedgerEntry', fields: ['kind', 'amount', 'reason', 'actorId', 'createdAt'] },
+					{
+						kind: 'database',
+						model: 'CoinLot',
+						fields: COIN_LOT_FIELDS,
+						subject: ACCOUNT,
+						clock: { columns: ['acquiredAt'] },
+						anonymise: keepAll(COIN_LOT_FIELDS, { userId: 'null' }),
+					},
+					{
+						kind: 'database',
+						model: 'CoinLedgerEntry',
+						fields: LEDGER_FIELDS,
+						subject: [...ACCOUNT, { field: 'lotId', to: 'CoinLot' }],
+						clock: { columns: ['createdAt'] },
+						// The ledger trigger lets exactly userId and orderId be cleared; entries are never rewritten.
+						anonymise: keepAll(LEDGER_FIELDS, { userId: 'null' }),
+					},
 				],
 				purposes: ['let you pay with coins'],
 				legalBasis: 'contract',
 				retention: { duration: { amount: 12, unit: 'months' }, clock: 'purchased', end: 'anonymise', reason: 'unspent coins expire; the ledger entry stays as an accounting record' },
 				recipients: [],
 				exported: true,
+				// A lot belongs to a wallet, not to an order: only a hold on the customer keeps it.
+				holds: ['customer'],
+				restriction: true,
 			},
 			{
 				id: 'billing_settings',
@@ -371,6 +558,8 @@ export function declareDataMap(config: DataMapConfig): DataMap {
 						kind: 'database',
 						model: 'Wallet',
 						fields: ['stripeCustomerId', 'paymentMethodId', 'autoTopUp', 'autoTopUpThreshold', 'autoTopUpBundle', 'autoTopUpFailedAt', 'autoTopUpFailure', 'updatedAt'],
+						subject: ACCOUNT,
+						clock: { event: 'account_closed' },
 					},
 				],
 				purposes: ['top up your coins automatically when you asked for it'],
@@ -378,6 +567,9 @@ export function declareDataMap(config: DataMapConfig): DataMap {
 				retention: { duration: null, clock: 'account_closed', end: 'delete' },
 				recipients: ['stripe'],
 				exported: true,
+				holds: ['customer'],
+				restriction: true,
+				deleteOrder: ['Wallet'],
 			},
 			{
 				id: 'legal_holds',
@@ -385,12 +577,24 @@ export function declareDataMap(config: DataMapConfig): DataMap {
 				description: 'That an order or account is under a legal hold (for example a card dispute), why, and when it was placed and released',
 				subjects: ['customers'],
 				status: 'active',
-				storage: [{ kind: 'database', model: 'LegalHold', fields: ['source', 'reference', 'reason', 'placedAt', 'releasedAt', 'releaseNote'] }],
+				storage: [
+					{
+						kind: 'database',
+						model: 'LegalHold',
+						fields: ['source', 'reference', 'reason', 'placedAt', 'releasedAt', 'releaseNote'],
+						subject: [...ACCOUNT, ...OF_ORDER],
+						clock: { columns: ['releasedAt'] },
+					},
+				],
 				purposes: ['keep what a legal claim needs until it is settled'],
 				legalBasis: 'legal_claims',
 				retention: { duration: { amount: 3, unit: 'years' }, clock: 'hold_released', end: 'delete' },
 				recipients: [],
 				exported: true,
+				// A hold is what keeps other data; it cannot hold itself.
+				holds: [],
+				restriction: true,
+				deleteOrder: ['LegalHold'],
 			},
 			{
 				id: 'export_archives',
@@ -404,12 +608,18 @@ export function declareDataMap(config: DataMapConfig): DataMap {
 				retention: { duration: { amount: 7, unit: 'days' }, clock: 'created', end: 'delete' },
 				recipients: [],
 				exported: false,
+				holds: [],
+				restriction: false,
 			},
 		],
 		cookies: [
-			{ name: '__lorica_session', purpose: 'mandatory', description: 'keeps you signed in', lifetime: '30 days, or until you sign out' },
-			{ name: '__lorica_login', purpose: 'mandatory', description: 'links a sign-in code to the browser that asked for it', lifetime: '15 minutes' },
-			{ name: '__lorica_consent', purpose: 'mandatory', description: 'an anonymous id under which your cookie choices are recorded', lifetime: '12 months' },
+			{ name: SESSION_COOKIE_NAME, purpose: 'mandatory', description: 'keeps you signed in', lifetime: { period: 'sessionCookie', orUntil: 'you sign out' } },
+			{ name: LOGIN_COOKIE_NAME, purpose: 'mandatory', description: 'links a sign-in code to the browser that asked for it', lifetime: { period: 'loginCookie' } },
+			{ name: CONSENT_COOKIE_NAME, purpose: 'mandatory', description: 'an anonymous id under which your cookie choices are recorded', lifetime: { period: 'consentCookie' } },
 		],
+		periods: PERIODS,
 	})
+	const ids = map.categories.map((item) => item.id)
+	if (ids.join() !== CATEGORY_IDS.join()) throw new Error(`CATEGORY_IDS must list the categories in map order: ${ids.join(', ')}`)
+	return map
 }

@@ -1,12 +1,13 @@
 import { createCookie } from '@remix-run/node'
 import { getEnv } from '#app/utils/env.server.ts'
+import { LOGIN_COOKIE_NAME } from './login-cookie-name.ts'
 import { CHALLENGE_TTL_MS } from './login.server.ts'
 import { sessionSecrets } from './secrets.server.ts'
 
 // Ties a pending sign-in (code entry, sign-up) to the browser that started it.
 function loginCookie() {
 	const env = getEnv()
-	return createCookie('__lorica_login', {
+	return createCookie(LOGIN_COOKIE_NAME, {
 		httpOnly: true,
 		sameSite: 'lax',
 		path: '/',

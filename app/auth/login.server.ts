@@ -4,6 +4,7 @@ import { linkConsentToUser } from '#app/consent/consent.server.ts'
 import { prisma } from '#app/db/db.server.ts'
 import { sendMail } from '#app/mail/mail.server.ts'
 import { currentPolicyVersion } from '#app/policies/publish.server.ts'
+import { describePeriod, periodMs } from '#app/privacy/periods.server.ts'
 import { hitRateLimit, LIMITS, tooManyRequests } from '#app/utils/rate-limit.server.ts'
 import { absoluteUrl } from '#app/utils/trusted-origin.server.ts'
 import { keyedHash, randomToken, safeEqual } from './crypto.server.ts'
@@ -11,7 +12,7 @@ import { isStaff } from './permissions.ts'
 import { createSession, revokeBrowserSession } from './session.server.ts'
 import { UserFacingError } from '#app/utils/errors.ts'
 
-export const CHALLENGE_TTL_MS = 15 * 60_000
+export const CHALLENGE_TTL_MS = periodMs('loginCookie')
 export const MAX_CODE_ATTEMPTS = 5
 
 export class LoginError extends UserFacingError {}
@@ -52,12 +53,12 @@ export async function startLogin(input: { email: string; redirectTo: string; ipH
 			'',
 			`Or open this link to sign in: ${link}`,
 			'',
-			'The code and the link expire in 15 minutes and work once.',
+			`The code and the link expire in ${describePeriod('loginCookie')} and work once.`,
 			'If you did not ask to sign in to Lorica, ignore this e-mail; nothing happens.',
 		].join('\n'),
 		html: `<p>Your sign-in code is <strong style="font-size:1.4em;letter-spacing:0.1em">${code}</strong>.</p>
 <p>Or <a href="${link}">sign in with this link</a>.</p>
-<p>The code and the link expire in 15 minutes and work once. If you did not ask to sign in to Lorica, ignore this e-mail.</p>`,
+<p>The code and the link expire in ${describePeriod('loginCookie')} and work once. If you did not ask to sign in to Lorica, ignore this e-mail.</p>`,
 	})
 	return { challengeId: challenge.id }
 }

@@ -53,8 +53,9 @@ export async function requirePermission(request: Request, permission: Permission
  * For one resource: its owner needs the `own` permission, anyone else the `any` one.
  * Without it the answer is 404, so nobody learns that someone else's resource exists.
  */
-export function assertResourceAccess(session: CurrentSession, action: string, entity: string, ownerId: string) {
-	const access = ownerId === session.user.id ? 'own' : 'any'
+/** A resource without an owner (an order anonymised after its statutory period) is nobody's own. */
+export function assertResourceAccess(session: CurrentSession, action: string, entity: string, ownerId: string | null) {
+	const access = ownerId !== null && ownerId === session.user.id ? 'own' : 'any'
 	if (!can(session.user.role, `${action}:${entity}:${access}`)) throw new Response('Not found', { status: 404 })
 	return access
 }

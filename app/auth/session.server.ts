@@ -2,12 +2,13 @@ import { createCookie, redirect } from '@remix-run/node'
 import { prisma } from '#app/db/db.server.ts'
 import type { Prisma } from '#app/generated/prisma/client.ts'
 import type { Role } from '#app/generated/prisma/enums.ts'
+import { periodMs } from '#app/privacy/periods.server.ts'
 import { getEnv } from '#app/utils/env.server.ts'
 import { randomToken, sha256 } from './crypto.server.ts'
 import { sessionSecrets } from './secrets.server.ts'
 import { SESSION_COOKIE_NAME } from './session-cookie-name.ts'
 
-export const SESSION_TTL_MS = 30 * 24 * 60 * 60_000
+export const SESSION_TTL_MS = periodMs('sessionCookie')
 /** lastSeenAt is a hint for the session list, not worth a write on every request. */
 const TOUCH_INTERVAL_MS = 5 * 60_000
 

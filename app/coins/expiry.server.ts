@@ -1,5 +1,6 @@
 import { prisma } from '#app/db/db.server.ts'
 import { sendMail } from '#app/mail/mail.server.ts'
+import { describePeriod } from '#app/privacy/periods.server.ts'
 import { log } from '#app/utils/logger.server.ts'
 import { absoluteUrl } from '#app/utils/trusted-origin.server.ts'
 import { lockWallet } from './ledger.server.ts'
@@ -10,6 +11,7 @@ import { lockWallet } from './ledger.server.ts'
 // the claim for the next run.
 
 export const EXPIRY_WARNING_DAYS = 14
+const LOT_AGE = describePeriod('coinLifetime')
 
 type LotRemaining = { id: string; userId: string; remaining: number; expiresAt: Date }
 
@@ -49,8 +51,6 @@ export async function expireLots(now = new Date(), onProgress?: (done: number, t
 	}
 	return { lots: expired }
 }
-
-const LOT_AGE = '12 months'
 
 /** One e-mail per customer listing their lots that expire within 14 days. */
 export async function warnExpiringLots(now = new Date()) {
@@ -92,7 +92,7 @@ async function sendExpiryWarning(userId: string, lots: LotRemaining[]) {
 			'',
 			...lots.map((lot) => `- ${lot.remaining} coins on ${lot.expiresAt.toISOString().slice(0, 10)}`),
 			'',
-			'Coins expire 12 months after purchase; orders always spend the coins that expire first.',
+			`Coins expire ${LOT_AGE} after purchase; orders always spend the coins that expire first.`,
 			`Your wallet: ${wallet}`,
 		].join('\n'),
 	})

@@ -1,4 +1,6 @@
 import type { CoinEntryKind, Prisma } from '#app/generated/prisma/client.ts'
+import type { Duration } from '#app/privacy/data-map-schema.ts'
+import { period } from '#app/privacy/periods.server.ts'
 import { UserFacingError } from '#app/utils/errors.ts'
 
 // The coin wallet is a ledger, not a balance column: every movement is an entry against one
@@ -8,7 +10,8 @@ import { UserFacingError } from '#app/utils/errors.ts'
 
 type Tx = Prisma.TransactionClient
 
-export const LOT_LIFETIME_MONTHS = 12
+/** The commercial term of the Terms (not how long the ledger is kept: that is the coin_lots retention rule). */
+export const LOT_LIFETIME_MONTHS: number = lifetimeInMonths(period('coinLifetime'))
 /** Coins refunded into a lot that has already expired come back with this much time to use them. */
 export const REFUND_GRACE_DAYS = 30
 
@@ -22,6 +25,12 @@ export class InsufficientCoinsError extends UserFacingError {
 }
 
 export type LiveLot = { id: string; remaining: number; expiresAt: Date; acquiredAt: Date }
+
+function lifetimeInMonths(lifetime: Duration) {
+	if (lifetime.unit === 'months') return lifetime.amount
+	if (lifetime.unit === 'years') return lifetime.amount * 12
+	throw new Error(`the coin lifetime must be in months or years, not ${lifetime.unit}`)
+}
 
 export function addMonths(date: Date, months: number) {
 	const result = new Date(date)

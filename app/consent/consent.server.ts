@@ -5,6 +5,8 @@ import { prisma } from '#app/db/db.server.ts'
 import type { Prisma } from '#app/generated/prisma/client.ts'
 import { compareVersions, listPolicyVersions } from '#app/policies/documents.server.ts'
 import { currentPolicyVersion } from '#app/policies/publish.server.ts'
+import { periodSeconds } from '#app/privacy/periods.server.ts'
+import { CONSENT_COOKIE_NAME } from './consent-cookie-name.ts'
 import { clientIpHash } from '#app/utils/client.server.ts'
 import { getEnv } from '#app/utils/env.server.ts'
 import { hitRateLimit, LIMITS, tooManyRequests } from '#app/utils/rate-limit.server.ts'
@@ -16,13 +18,13 @@ export type ConsentMethod = 'accept_all' | 'reject_all' | 'custom' | 'settings' 
 
 function consentCookie() {
 	const env = getEnv()
-	return createCookie('__lorica_consent', {
+	return createCookie(CONSENT_COOKIE_NAME, {
 		httpOnly: true,
 		sameSite: 'lax',
 		path: '/',
 		secure: env.NODE_ENV === 'production' && (env.APP_URL ?? '').startsWith('https:'),
 		secrets: sessionSecrets(),
-		maxAge: 365 * 24 * 60 * 60,
+		maxAge: periodSeconds('consentCookie'),
 	})
 }
 

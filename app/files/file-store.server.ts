@@ -8,9 +8,12 @@ import { getEnv } from '#app/utils/env.server.ts'
 // temporary name and is renamed into place, so a reader never sees half a file. The key
 // shape is checked on every access, so nothing from a request can point outside the store.
 
-const KEY = /^(source_image|result|export_archive)\/[a-z0-9][a-z0-9-]{2,40}\/[a-z0-9]{16,40}\.[a-z0-9]{2,12}$/
+/** The kinds of file the store holds; the data map names one per file storage entry. */
+export const FILE_KINDS = ['source_image', 'result', 'export_archive'] as const
 
-export type FileKind = 'source_image' | 'result' | 'export_archive'
+export type FileKind = (typeof FILE_KINDS)[number]
+
+const KEY = new RegExp(`^(${FILE_KINDS.join('|')})/[a-z0-9][a-z0-9-]{2,40}/[a-z0-9]{16,40}\\.[a-z0-9]{2,12}$`)
 
 export function fileStoreRoot() {
 	return path.resolve(getEnv().DATA_DIR, 'files')

@@ -2,13 +2,14 @@ import { createHmac } from 'node:crypto'
 import { safeEqual } from '#app/auth/crypto.server.ts'
 import { z } from 'zod'
 import { sessionSecrets } from '#app/auth/secrets.server.ts'
+import { periodMs } from '#app/privacy/periods.server.ts'
 import { ID_PATTERN } from '#app/utils/ids.ts'
 
 // Download links carry their own proof: which file, for whom, until when, signed with the
 // session secret (HMAC-SHA256). A forwarded link stops working after LINK_LIFETIME_MS, and
 // changing any part of it breaks the signature. Rotated secrets keep recent links valid.
 
-export const LINK_LIFETIME_MS = 15 * 60_000
+export const LINK_LIFETIME_MS = periodMs('downloadLink')
 
 // Checked after the signature too: a link signed by an older release (or with a leaked
 // secret) must not reach the database as a filter of whatever shape its JSON has.

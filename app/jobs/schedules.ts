@@ -9,7 +9,7 @@ export const SCHEDULES = {
 	refunds: { cron: '*/5 * * * *', timezone: 'UTC', what: 'refund failed and canceled paid orders, retry card refunds Stripe has not taken' },
 	'test-checkout-expiry': { cron: '*/5 * * * *', timezone: 'UTC', what: 'close test-payment checkouts left open for an hour' },
 	// Hourly rather than daily: a restart never skips a day, and a run with nothing due is one query.
-	'coin-expiry': { cron: '7 * * * *', timezone: 'UTC', what: 'warn 14 days before coins expire, expire lots past their 12 months' },
+	'coin-expiry': { cron: '7 * * * *', timezone: 'UTC', what: 'warn 14 days before coins expire, expire lots past their lifetime' },
 } as const
 
 export type ScheduleName = keyof typeof SCHEDULES

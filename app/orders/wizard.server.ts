@@ -2,7 +2,7 @@ import { prisma } from '#app/db/db.server.ts'
 import { deleteFile, newFileKey, writeFile } from '#app/files/file-store.server.ts'
 import type { BaseModelFamily, Prisma } from '#app/generated/prisma/client.ts'
 import { currentPolicyVersion } from '#app/policies/publish.server.ts'
-import { describeRetention, getDataMap } from '#app/privacy/data-map.server.ts'
+import { category, describeRetention, getDataMap } from '#app/privacy/data-map.server.ts'
 import { checkImageUpload, IMAGE_LIMITS, type ImageRejection } from '#app/uploads/image-check.server.ts'
 import { UserFacingError } from '#app/utils/errors.ts'
 import { DEFAULT_SETTINGS, FAMILY_INFO, quoteCoins, readSettings, type TrainingSettings } from './catalog.ts'
@@ -165,7 +165,7 @@ export async function reviewFor(order: { baseModel: BaseModelFamily; settings: u
 	const providerId = FAMILY_INFO[order.baseModel].provider
 	const map = getDataMap()
 	const recipient = map.recipients.find((entry) => entry.id === providerId)
-	const images = map.categories.find((entry) => entry.id === 'source_images')
+	const images = category('source_images', map)
 	const terms = await currentPolicyVersion('terms')
 	const coins = quoteCoins(order.baseModel, settings.steps)
 	return {
@@ -174,7 +174,7 @@ export async function reviewFor(order: { baseModel: BaseModelFamily; settings: u
 		provider: recipient ? { name: recipient.name, country: recipient.country, safeguard: recipient.safeguard } : null,
 		termsVersion: terms?.version ?? null,
 		// From the data map, so the page says what the retention jobs will do.
-		imageRetention: images ? describeRetention(images.retention) : null,
+		imageRetention: describeRetention(images.retention),
 	}
 }
 

@@ -101,7 +101,7 @@ export async function receiptPdf(orderId: string) {
 		issuedAt: order.paidAt,
 		testMode: false,
 		seller: seller(),
-		buyer: { name: order.customer.displayName, email: order.customer.email, country: null },
+		buyer: { name: order.customer?.displayName ?? null, email: order.customer?.email ?? 'customer account erased', country: null },
 		lines: [{ description: `LoRA training on ${FAMILY_INFO[order.baseModel].label}: ${order.conceptDescription}`, quantity: 1, unitAmount: value }],
 		currency: CURRENCY,
 		subtotal: value,

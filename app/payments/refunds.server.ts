@@ -34,6 +34,12 @@ function stillRefundable(payment: { amountTotal: number; amountRefunded: number;
 	return payment.amountTotal - Math.max(cardRefunds, payment.amountRefunded)
 }
 
+/** Coins go back to a wallet; an order anonymised after its statutory period has none. */
+function walletOwner(customerId: string | null) {
+	if (!customerId) throw new OrderStateError('This order is anonymised: there is no customer wallet to refund coins to.')
+	return customerId
+}
+
 async function refundInTransaction(tx: Tx, orderId: string, reason: string, actor: AuditActor): Promise<RefundResult> {
 	const order = await lockOrder(tx, orderId)
 	if (!order) throw new OrderStateError('This order does not exist.')
@@ -43,7 +49,7 @@ async function refundInTransaction(tx: Tx, orderId: string, reason: string, acto
 	if (order.status === 'paid' || order.status === 'queued') await transitionOrder(tx, orderId, [order.status], 'canceled')
 	let result: RefundResult = { destination: 'none', amount: 0, refundId: null }
 	if (order.paidWith === 'coins') {
-		const coins = await refundOrderCoins(tx, { userId: order.customerId, orderId, reason, actorId: actor?.id })
+		const coins = await refundOrderCoins(tx, { userId: walletOwner(order.customerId), orderId, reason, actorId: actor?.id })
 		const refund = await tx.refund.create({
 			data: { orderId, destination: 'coins', amount: coins, reason, status: 'succeeded', completedAt: new Date(), createdById: actor?.id ?? null },
 			select: { id: true },
@@ -53,7 +59,7 @@ async function refundInTransaction(tx: Tx, orderId: string, reason: string, acto
 		const payment = await orderPayment(tx, orderId)
 		if (payment && order.refundTo === 'coins' && order.priceCoins) {
 			await creditLot(tx, {
-				userId: order.customerId,
+				userId: walletOwner(order.customerId),
 				coins: order.priceCoins,
 				source: 'refund',
 				kind: 'refund',

@@ -1,4 +1,4 @@
-import { describeRetention, getDataMap } from '#app/privacy/data-map.server.ts'
+import { describeCookieLifetime, describeRetention, getDataMap } from '#app/privacy/data-map.server.ts'
 import { LEGAL_BASES, type DataMap } from '#app/privacy/data-map-schema.ts'
 
 // Policy files say `{{data-map:retention}}` where the retention table belongs; the table
@@ -19,7 +19,7 @@ const SECTIONS: Record<string, (map: DataMap) => string> = {
 	retention: (map) =>
 		table(
 			['Data', 'How long we keep it'],
-			map.categories.map((item) => [item.scope ? `${item.name} (${item.scope})` : item.name, describeRetention(item.retention)]),
+			map.categories.map((item) => [item.scope ? `${item.name} (${item.scope.label})` : item.name, describeRetention(item.retention)]),
 		),
 	categories: (map) =>
 		table(
@@ -43,7 +43,7 @@ const SECTIONS: Record<string, (map: DataMap) => string> = {
 	cookies: (map) =>
 		table(
 			['Cookie', 'Category', 'What it does', 'Lifetime'],
-			map.cookies.map((item) => [`\`${item.name}\``, item.purpose, item.description, item.lifetime]),
+			map.cookies.map((item) => [`\`${item.name}\``, item.purpose, item.description, describeCookieLifetime(item, map)]),
 		),
 }
 

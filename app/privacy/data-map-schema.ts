@@ -1,4 +1,6 @@
 import { z } from 'zod'
+import { FILE_KINDS } from '#app/files/file-store.server.ts'
+import type { Prisma } from '#app/generated/prisma/client.ts'
 
 // The shape of the data map in policies/data-map.ts. Everything that talks about personal
 // data — the policy text, retention, erasure, export, the Art. 30 record — reads the map
@@ -31,10 +33,57 @@ export const END_ACTIONS = { delete: 'deleted', anonymise: 'anonymised', keep: '
 
 const id = z.string().regex(/^[a-z][a-z0-9_]*$/, 'ids are snake_case')
 
-const duration = z.object({
+export const duration = z.object({
 	amount: z.number().int().positive(),
-	unit: z.enum(['hours', 'days', 'months', 'years']),
+	unit: z.enum(['minutes', 'hours', 'days', 'months', 'years']),
 })
+
+export type Duration = z.infer<typeof duration>
+
+/** A Prisma `where` for one model, typed by the generated client. */
+export type ModelWhere<M extends Prisma.ModelName> = NonNullable<Prisma.TypeMap['model'][M]['operations']['findMany']['args']['where']>
+
+/** Identifiers of a person that are not an account: what a subject link may end at besides User. */
+export const SUBJECT_IDENTIFIERS = {
+	consent_subject: 'the anonymous consent id in the __lorica_consent cookie',
+	email: 'an e-mail address, with or without an account',
+	keyed_hash: 'a keyed hash of an IP or e-mail address',
+} as const
+
+/**
+ * How a row reaches the person it is about: `field` of this model holds the id of a row of
+ * `to` (a model; `id` of User itself is `{ field: 'id', to: 'User' }`), or an identifier of
+ * someone without an account.
+ */
+const subjectLink = z.object({ field: z.string().min(1), to: z.string().min(1) })
+
+/**
+ * What starts the clock on a row: the earliest non-null of `columns` (DateTime columns of the
+ * model), or an event no column of the model records — the erasure of the account, or the
+ * removal of the row itself.
+ */
+const clock = z.union([
+	z.object({ columns: z.array(z.string().min(1)).min(1) }),
+	z.object({ event: z.enum(['account_closed', 'removed']) }),
+])
+
+/** What anonymisation does to one field. */
+export const fieldStrategy = z.union([z.enum(['null', 'keyed_hash', 'keep']), z.object({ replace: z.union([z.string(), z.number(), z.array(z.string()), z.record(z.string(), z.never())]) })])
+export type FieldStrategy = z.infer<typeof fieldStrategy>
+
+const databaseStorage = z.object({
+	kind: z.literal('database'),
+	model: z.string().min(1),
+	fields: z.array(z.string().min(1)).min(1),
+	subject: z.array(subjectLink).min(1),
+	clock,
+	/** The rows of the category's scope, as a Prisma `where` on this model; all rows without one. */
+	where: z.record(z.string(), z.unknown()).optional(),
+	/** For `anonymise`: a strategy for every mapped field and for the subject link fields. */
+	anonymise: z.record(z.string(), fieldStrategy).optional(),
+})
+
+export type DatabaseStorage = z.infer<typeof databaseStorage>
 
 export const retentionRule = z
 	.object({
@@ -51,10 +100,9 @@ export const retentionRule = z
 		path: ['duration'],
 	})
 
-const storage = z.discriminatedUnion('kind', [
-	z.object({ kind: z.literal('database'), model: z.string().min(1), fields: z.array(z.string().min(1)).min(1) }),
-	z.object({ kind: z.literal('file'), fileKind: id }),
-])
+const storage = z.discriminatedUnion('kind', [databaseStorage, z.object({ kind: z.literal('file'), fileKind: z.enum(FILE_KINDS) })])
+
+export const HOLD_SCOPES = ['customer', 'order'] as const
 
 export const recipient = z.object({
 	id,
@@ -76,8 +124,11 @@ export const category = z.object({
 	 * store it; its storage is not checked against the schema yet.
 	 */
 	status: z.enum(['active', 'planned']),
-	/** A subset of the storage's rows the rule applies to, in words (e.g. "orders never paid"). */
-	scope: z.string().optional(),
+	/**
+	 * A subset of the storage's rows the rule applies to: a name, the words the policy prints,
+	 * and per storage entry the Prisma `where` that selects those rows.
+	 */
+	scope: z.object({ id, label: z.string().min(1) }).optional(),
 	/** Empty only while `planned`: the model that will hold it does not exist yet. */
 	storage: z.array(storage),
 	purposes: z.array(z.string().min(1)).min(1),
@@ -86,17 +137,30 @@ export const category = z.object({
 	recipients: z.array(id),
 	/** Part of the data-portability export (Art. 20). */
 	exported: z.boolean(),
+	/** Which live legal holds keep these rows past retention and erasure. */
+	holds: z.array(z.enum(HOLD_SCOPES)),
+	/** Whether a restriction of processing (Art. 18) freezes these rows. */
+	restriction: z.boolean(),
+	/** For `delete`: the models in the order their rows go, dependents first. */
+	deleteOrder: z.array(z.string().min(1)).optional(),
 }).refine((item) => item.status === 'planned' || item.storage.length > 0, { message: 'an active category must say where it is stored', path: ['storage'] })
 
 export const cookie = z.object({
 	name: z.string().min(1),
 	purpose: z.enum(['mandatory', 'analytics', 'advertising']),
 	description: z.string().min(1),
-	lifetime: z.string().min(1),
+	/** A period of the map's `periods`, and what else ends it, in words. */
+	lifetime: z.object({ period: z.string().min(1), orUntil: z.string().min(1).optional() }),
 })
 
 export const dataMapSchema = z
-	.object({ recipients: z.array(recipient), categories: z.array(category).min(1), cookies: z.array(cookie) })
+	.object({
+		recipients: z.array(recipient),
+		categories: z.array(category).min(1),
+		cookies: z.array(cookie),
+		/** Every period the policies and pages state that is not a retention rule (cookie, link and coin lifetimes). */
+		periods: z.record(z.string(), duration),
+	})
 	.superRefine((map, ctx) => {
 		const seen = new Set<string>()
 		for (const [index, item] of map.categories.entries()) {
@@ -106,9 +170,13 @@ export const dataMapSchema = z
 				if (!map.recipients.some((known) => known.id === recipientId))
 					ctx.addIssue({ code: 'custom', message: `unknown recipient ${recipientId}`, path: ['categories', index, 'recipients'] })
 		}
+		for (const [index, item] of map.cookies.entries())
+			if (!map.periods[item.lifetime.period])
+				ctx.addIssue({ code: 'custom', message: `cookie ${item.name} names unknown period ${item.lifetime.period}`, path: ['cookies', index, 'lifetime'] })
 	})
 
 export type DataMap = z.infer<typeof dataMapSchema>
 export type DataCategory = z.infer<typeof category>
 export type RetentionRule = z.infer<typeof retentionRule>
 export type Recipient = z.infer<typeof recipient>
+export type Cookie = z.infer<typeof cookie>

@@ -1,17 +1,25 @@
 import type { MetaFunction } from '@remix-run/node'
-import { Link } from '@remix-run/react'
+import { Link, useLoaderData } from '@remix-run/react'
+import { retentionPeriod } from '#app/privacy/data-map.server.ts'
 
 export const meta: MetaFunction = () => [
 	{ title: 'Lorica — LoRA training with your data rights built in' },
 	{ name: 'description', content: 'Order LoRA training for image and video models; see, export and delete your data at any time.' },
 ]
 
-const STEPS = [
-	['Describe your concept', 'Pick a base model (Flux.1 dev, SDXL, SD 1.5 or Wan 2.1 video), say whether it is a character, a style or an object, and choose a trigger word.'],
-	['Upload 5–50 reference images', 'Only images you hold the rights to. We strip location metadata before anything is stored, and delete the images 30 days after upload.'],
-	['Pay and train', 'Pay by card or with coins. The order page shows which GPU provider received which files, and when.'],
-	['Download your LoRA', 'Weights and sample images are yours. Publish samples to the gallery if you like; unpublished results are deleted after 6 months.'],
-] as const
+// The retention periods come from the data map, so the home page says what the jobs do.
+export function loader() {
+	return { imageRetention: retentionPeriod('source_images'), resultRetention: retentionPeriod('private_results') }
+}
+
+function steps({ imageRetention, resultRetention }: { imageRetention: string; resultRetention: string }) {
+	return [
+		['Describe your concept', 'Pick a base model (Flux.1 dev, SDXL, SD 1.5 or Wan 2.1 video), say whether it is a character, a style or an object, and choose a trigger word.'],
+		['Upload 5–50 reference images', `Only images you hold the rights to. We strip location metadata before anything is stored, and delete the images ${imageRetention} after upload.`],
+		['Pay and train', 'Pay by card or with coins. The order page shows which GPU provider received which files, and when.'],
+		['Download your LoRA', `Weights and sample images are yours. Publish samples to the gallery if you like; unpublished results are deleted after ${resultRetention}.`],
+	] as const
+}
 
 const RIGHTS = [
 	['See and export', 'everything we hold about you, as a readable report and a machine-readable archive with your files.'],
@@ -21,6 +29,7 @@ const RIGHTS = [
 ] as const
 
 export default function Index() {
+	const periods = useLoaderData<typeof loader>()
 	return (
 		<>
 			<section className="hero" aria-labelledby="hero-title">
@@ -45,7 +54,7 @@ export default function Index() {
 			<section className="page" id="how-it-works" aria-labelledby="how-title">
 				<h2 id="how-title">How it works</h2>
 				<ol className="steps">
-					{STEPS.map(([title, text]) => (
+					{steps(periods).map(([title, text]) => (
 						<li key={title}>
 							<h3>{title}</h3>
 							<p>{text}</p>

@@ -8,6 +8,7 @@ import { requirePermission } from '#app/auth/require.server.ts'
 import { adjustCoins, recentAdjustments } from '#app/coins/adjustments.server.ts'
 import { BackOfficeNav } from '#app/components/back-office-nav.tsx'
 import { ActionMessages, Field } from '#app/components/forms.tsx'
+import { describePeriod } from '#app/privacy/periods.server.ts'
 import { UserFacingError } from '#app/utils/errors.ts'
 import { readForm } from '#app/utils/request-body.server.ts'
 import { text } from '#app/utils/text-schema.ts'
@@ -29,6 +30,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 	const adjustments = await recentAdjustments()
 	return {
 		links: backOfficeLinks(session.user.role),
+		coinLifetime: describePeriod('coinLifetime'),
 		adjustments: adjustments.map((entry) => ({ id: entry.id, email: entry.user?.email ?? '(erased account)', coins: entry.amount, reason: entry.reason, at: entry.createdAt.toISOString() })),
 	}
 }
@@ -48,7 +50,7 @@ export async function action({ request }: ActionFunctionArgs) {
 }
 
 export default function CoinAdjustments() {
-	const { links, adjustments } = useLoaderData<typeof loader>()
+	const { links, adjustments, coinLifetime } = useLoaderData<typeof loader>()
 	const actionData = useActionData<typeof action>()
 	const [form, fields] = useForm({
 		lastResult: actionData?.result,
@@ -71,7 +73,7 @@ export default function CoinAdjustments() {
 					</p>
 				) : null}
 				<Field label="Customer e-mail" errors={fields.email.errors} inputProps={getInputProps(fields.email, { type: 'email' })} />
-				<Field label="Coins" hint="Positive to credit (expires in 12 months), negative to take back" errors={fields.coins.errors} inputProps={getInputProps(fields.coins, { type: 'number' })} />
+				<Field label="Coins" hint={`Positive to credit (expires in ${coinLifetime}), negative to take back`} errors={fields.coins.errors} inputProps={getInputProps(fields.coins, { type: 'number' })} />
 				<Field label="Reason" hint="Shown to the customer in their wallet and kept in the audit log" errors={fields.reason.errors} inputProps={getInputProps(fields.reason, { type: 'text' })} />
 				<p>
 					<button className="button primary" type="submit">

@@ -15,7 +15,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 		links: backOfficeLinks(session.user.role),
 		orders: orders.map((order) => ({
 			id: order.id,
-			customer: order.customer.email,
+			customer: order.customer?.email ?? 'anonymised',
 			status: STATUS_LABELS[order.status],
 			family: FAMILY_INFO[order.baseModel].label,
 			createdAt: order.createdAt.toISOString().slice(0, 10),

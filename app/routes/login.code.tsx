@@ -8,6 +8,7 @@ import { readLoginChallengeId } from '#app/auth/login-cookie.server.ts'
 import { loginOutcomeResponse } from '#app/auth/login-responses.server.ts'
 import { completeLogin, LoginError, verifyLoginCode } from '#app/auth/login.server.ts'
 import { outboxOpenTo } from '#app/mail/mail.server.ts'
+import { describePeriod } from '#app/privacy/periods.server.ts'
 import { clientIpHash } from '#app/utils/client.server.ts'
 import { readForm } from '#app/utils/request-body.server.ts'
 
@@ -17,7 +18,7 @@ export const meta: MetaFunction = () => [{ title: 'Enter your code — Lorica' }
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
 	if (!(await readLoginChallengeId(request))) throw redirect('/login')
-	return { outbox: outboxOpenTo(request, context) }
+	return { outbox: outboxOpenTo(request, context), codeLifetime: describePeriod('loginCookie') }
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
@@ -35,7 +36,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 export default function CodePage() {
-	const { outbox } = useLoaderData<typeof loader>()
+	const { outbox, codeLifetime } = useLoaderData<typeof loader>()
 	const actionData = useActionData<typeof action>()
 	const [form, fields] = useForm({
 		id: 'login-code',
@@ -47,7 +48,7 @@ export default function CodePage() {
 	return (
 		<section className="page narrow" aria-labelledby="code-title">
 			<h1 id="code-title">Check your e-mail</h1>
-			<p>If the address can receive mail, a six-digit code and a sign-in link are on their way. Both expire in 15 minutes.</p>
+			<p>If the address can receive mail, a six-digit code and a sign-in link are on their way. Both expire in {codeLifetime}.</p>
 			{outbox ? (
 				<p className="notice">
 					Demo mode: no mail server is configured, so mail goes to the <Link to="/dev/outbox">demo mail outbox</Link>.

@@ -14,7 +14,8 @@ import { listResults, publishResult, unpublishResult } from '#app/orders/results
 import { CANCELABLE } from '#app/orders/transitions.server.ts'
 import { resumePath } from '#app/orders/steps.ts'
 import { refundOrder } from '#app/payments/refunds.server.ts'
-import { getDataMap } from '#app/privacy/data-map.server.ts'
+import { getDataMap, retentionPeriod } from '#app/privacy/data-map.server.ts'
+import { describePeriod } from '#app/privacy/periods.server.ts'
 import { UserFacingError } from '#app/utils/errors.ts'
 import { formatBytes } from '#app/utils/format.ts'
 import { readForm } from '#app/utils/request-body.server.ts'
@@ -34,6 +35,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 	const results = own && order.status === 'completed' ? await listResults(order.id, session.user.id) : []
 	return {
 		own,
+		periods: { downloadLink: describePeriod('downloadLink'), privateResults: retentionPeriod('private_results') },
 		staffRefund: !own && can(session.user.role, 'create:refund:any') && ['paid', 'queued', 'completed', 'failed', 'canceled'].includes(order.status) && Boolean(order.paidWith),
 		order: {
 			id: order.id,
@@ -118,7 +120,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 	return redirect(`/orders/${order.id}`)
 }
 
-async function staffRefund(session: CurrentSession, orderId: string, customerId: string, reason: string) {
+async function staffRefund(session: CurrentSession, orderId: string, customerId: string | null, reason: string) {
 	assertResourceAccess(session, 'read', 'order', customerId)
 	if (!can(session.user.role, 'create:refund:any')) throw new Response('Your role does not allow refunds.', { status: 403 })
 	if (reason.trim().length < 5 || reason.length > 300) return data({ message: null, error: 'Give the reason for the refund in 5 to 300 characters; it is kept in the audit log.' }, { status: 422 })
@@ -138,7 +140,7 @@ function when(iso: string) {
 }
 
 export default function OrderPage() {
-	const { order, results, own, staffRefund: canRefund } = useLoaderData<typeof loader>()
+	const { order, results, own, staffRefund: canRefund, periods } = useLoaderData<typeof loader>()
 	const result = useActionData<typeof action>()
 	const [search] = useSearchParams()
 	const waiting = search.get('checkout') === 'success' && order.status === 'awaiting_payment'
@@ -267,7 +269,7 @@ export default function OrderPage() {
 			{results.length ? (
 				<>
 					<h2>Results</h2>
-					<p className="hint">Download links work for 15 minutes; reload the page for new ones. Unpublished results are deleted 6 months after training completes.</p>
+					<p className="hint">Download links work for {periods.downloadLink}; reload the page for new ones. Unpublished results are deleted {periods.privateResults} after training completes.</p>
 					<ul className="results">
 						{results.map((item) => (
 							<li key={item.id}>

@@ -6,6 +6,7 @@ import { requirePermission } from '#app/auth/require.server.ts'
 import { autoTopUpSchema, forgetCard, updateAutoTopUp, walletOverview } from '#app/coins/wallet.server.ts'
 import { COIN_BUNDLES, formatCents, isBundleId } from '#app/orders/catalog.ts'
 import { buyCoins, saveCardForTopUps } from '#app/payments/checkout.server.ts'
+import { describePeriod } from '#app/privacy/periods.server.ts'
 import { paymentMode } from '#app/payments/stripe.server.ts'
 import { UserFacingError } from '#app/utils/errors.ts'
 import { readForm } from '#app/utils/request-body.server.ts'
@@ -18,6 +19,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 	const session = await requirePermission(request, 'update:wallet:own')
 	const overview = await walletOverview(session.user.id)
 	return {
+		coinLifetime: describePeriod('coinLifetime'),
 		testMode: paymentMode() === 'test',
 		balance: overview.balance,
 		lots: overview.lots.map((lot) => ({ id: lot.id, remaining: lot.remaining, expiresAt: lot.expiresAt.toISOString() })),
@@ -85,7 +87,7 @@ function day(iso: string) {
 }
 
 export default function WalletPage() {
-	const { balance, lots, entries, purchases, wallet, bundles, testMode, pendingPurchase } = useLoaderData<typeof loader>()
+	const { balance, lots, entries, purchases, wallet, bundles, testMode, pendingPurchase, coinLifetime } = useLoaderData<typeof loader>()
 	const result = useActionData<typeof action>() as Result | undefined
 	const navigation = useNavigation()
 	const [search] = useSearchParams()
@@ -96,7 +98,7 @@ export default function WalletPage() {
 			<div>
 				<p className="eyebrow">Coin wallet</p>
 				<h1 id="wallet-title">{balance} coins</h1>
-				<p className="hint">One coin is worth €0.01. Coins expire 12 months after purchase; orders spend the coins that expire first.</p>
+				<p className="hint">One coin is worth €0.01. Coins expire {coinLifetime} after purchase; orders spend the coins that expire first.</p>
 			</div>
 			{testMode ? <p className="test-banner">TEST MODE — purchases here use the local test-payment page; no money moves.</p> : null}
 			{waiting ? (

@@ -29,8 +29,8 @@ const customers = (status: number, refused = 403): Row => ({ anonymous: 302, cus
 const wizard = (own: number): { own: Row; foreign: Row } => ({ own: customers(own, 404), foreign: { anonymous: 302, customer: 404, support: 404, dpo: 404, admin: 404 } })
 
 const EXPECTED: Record<string, Expectation> = {
-	// Static page: no loader, no action; listed so that adding one forces a row.
-	_index: { path: '/' },
+	// The home page's loader only reads the data map's retention periods.
+	_index: { path: '/', loader: all(200) },
 	healthz: { path: '/healthz', loader: all(200) },
 	'policies.$kind': { path: '/policies/privacy', params: { kind: 'privacy' }, loader: all(200) },
 	'policies.$kind_.$version': { path: '/policies/privacy/1.0', params: { kind: 'privacy', version: '1.0' }, loader: all(200) },
