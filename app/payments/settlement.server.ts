@@ -127,8 +127,7 @@ async function refundMismatchedPayment(
 	mismatch: { paymentId: string; orderId: string; status: 'draft' | 'awaiting_payment'; paidCents: number; costCents: number },
 ): Promise<Settlement> {
 	const { paymentId, orderId, paidCents, costCents } = mismatch
-	const open = await tx.payment.count({ where: { orderId, status: 'pending', id: { not: paymentId } } })
-	if (mismatch.status === 'awaiting_payment' && !open) await transitionOrder(tx, orderId, ['awaiting_payment'], 'draft')
+	if (mismatch.status === 'awaiting_payment') await reopenUnlessAnotherPaymentIsOpen(tx, orderId, paymentId)
 	await recordAudit(tx, {
 		actor: null,
 		action: 'payment.amount_mismatch_refunded',
@@ -146,11 +145,16 @@ export async function settleExpiredCheckout(tx: Tx, paymentId: string): Promise<
 	if (payment.status !== 'pending') return { outcome: `ignored_${payment.status}`, after: [] }
 	await tx.payment.update({ where: { id: payment.id }, data: { status: 'expired', checkoutUrl: null }, select: { id: true } })
 	if (payment.orderId) {
-		const open = await tx.payment.count({ where: { orderId: payment.orderId, status: 'pending', id: { not: payment.id } } })
 		const order = await tx.order.findUnique({ where: { id: payment.orderId }, select: { status: true } })
-		if (!open && order?.status === 'awaiting_payment') await transitionOrder(tx, payment.orderId, ['awaiting_payment'], 'draft')
+		if (order?.status === 'awaiting_payment') await reopenUnlessAnotherPaymentIsOpen(tx, payment.orderId, payment.id)
 	}
 	return { outcome: 'checkout_expired', after: [] }
+}
+
+/** An order waiting for payment becomes a draft again once no other payment of it is still open. */
+async function reopenUnlessAnotherPaymentIsOpen(tx: Tx, orderId: string, paymentId: string) {
+	const open = await tx.payment.count({ where: { orderId, status: 'pending', id: { not: paymentId } } })
+	if (!open) await transitionOrder(tx, orderId, ['awaiting_payment'], 'draft')
 }
 
 /**

@@ -1,6 +1,7 @@
 import type express from 'express'
+import { problemDocument } from '#app/utils/problem.server.ts'
 
-/** An RFC 9457 problem document from Express middleware, before Remix is involved. */
+/** The same problem document from Express middleware, before Remix is involved. */
 export function sendProblem(res: express.Response, status: number, title: string, detail: string) {
-	res.status(status).type('application/problem+json').send(JSON.stringify({ type: 'about:blank', title, status, detail }))
+	res.status(status).type('application/problem+json').send(JSON.stringify(problemDocument(status, title, detail)))
 }
