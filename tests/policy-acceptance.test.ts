@@ -1,7 +1,7 @@
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest'
+import { afterEach, beforeEach } from 'vitest'
 import { deliverPolicyNotices, queuePolicyNotices } from '#app/policies/notices.server.ts'
 import { publishPolicies } from '#app/policies/publish.server.ts'
 import * as account from '#app/routes/account._index.tsx'
@@ -12,27 +12,18 @@ import type { Database } from '#app/db/database.server.ts'
 import { describe, expect, test } from './db.ts'
 import { createUser, get, post, signIn } from './support/auth.ts'
 import { callRoute, routeArgs } from './support/route.ts'
-import { startSmtpServer, useSmtp } from './support/smtp.ts'
+import { useSmtp, useSmtpServer } from './support/smtp.ts'
 
 // A material Privacy Policy change: customers re-accept before continuing, and each gets
 // exactly one e-mail notice.
 
 let directory: string
-let smtp: Awaited<ReturnType<typeof startSmtpServer>>
+const smtp = useSmtpServer()
 
-beforeAll(async () => {
-	smtp = await startSmtpServer()
-})
-afterAll(async () => {
-	useSmtp(undefined)
-	await smtp.close()
-})
 beforeEach(() => {
 	directory = fs.mkdtempSync(path.join(os.tmpdir(), 'lorica-accept-'))
 	fs.cpSync('policies', directory, { recursive: true })
 	process.env.POLICIES_DIR = directory
-	smtp.received.length = 0
-	useSmtp(`smtp://127.0.0.1:${smtp.port}`)
 })
 afterEach(() => {
 	delete process.env.POLICIES_DIR

@@ -1,4 +1,3 @@
-import { afterAll, beforeAll, beforeEach } from 'vitest'
 import { verifyAuditChain } from '#app/audit/audit.server.ts'
 import * as account from '#app/routes/account._index.tsx'
 import * as code from '#app/routes/login.code.tsx'
@@ -8,23 +7,11 @@ import * as signup from '#app/routes/signup.tsx'
 import { describe, expect, test } from '../db.ts'
 import { applySetCookies, get, post } from '../support/auth.ts'
 import { callRoute, routeArgs, testContext } from '../support/route.ts'
-import { startSmtpServer, useSmtp } from '../support/smtp.ts'
+import { useSmtpServer } from '../support/smtp.ts'
 
 // The whole e-mail sign-in, through a real SMTP server: the test reads the mail it got.
 
-let smtp: Awaited<ReturnType<typeof startSmtpServer>>
-
-beforeAll(async () => {
-	smtp = await startSmtpServer()
-	useSmtp(`smtp://127.0.0.1:${smtp.port}`)
-})
-afterAll(async () => {
-	useSmtp(undefined)
-	await smtp.close()
-})
-beforeEach(() => {
-	smtp.received.length = 0
-})
+const smtp = useSmtpServer()
 
 function decodeQuotedPrintable(text: string) {
 	return text.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(Number.parseInt(hex, 16)))

@@ -1,5 +1,5 @@
 import net from 'node:net'
-import { afterAll, beforeAll, beforeEach } from 'vitest'
+import { beforeEach } from 'vitest'
 import { maybeAutoTopUp } from '#app/payments/auto-top-up.server.ts'
 import { EXPIRY_WARNING_DAYS, expireLots, runCoinExpiryJob, warnExpiringLots } from '#app/coins/expiry.server.ts'
 import { coinBalance, creditLot, debitCoins } from '#app/coins/ledger.server.ts'
@@ -8,27 +8,18 @@ import { prisma, setDatabase } from '#app/db/db.server.ts'
 import { describe, expect, test } from '#tests/db.ts'
 import { drainJobs, outboxJobs } from '#tests/support/jobs.ts'
 import { createUser } from '#tests/support/auth.ts'
-import { startSmtpServer, useSmtp, type Received } from '#tests/support/smtp.ts'
+import { useSmtp, useSmtpServer, type Received } from '#tests/support/smtp.ts'
 
 // The daily coin job (expiry entries, 14-day warnings claimed before they are sent) and
 // automatic top-up in test payment mode, with mail going through a real SMTP server.
 
 const DAY = 86_400_000
 
-let smtp: Awaited<ReturnType<typeof startSmtpServer>>
+const smtp = useSmtpServer()
 
-beforeAll(async () => {
-	smtp = await startSmtpServer()
-})
-afterAll(async () => {
-	useSmtp(undefined)
-	await smtp.close()
-})
 beforeEach(() => {
 	// Test payment mode: no Stripe key.
 	delete process.env.STRIPE_SECRET_KEY
-	smtp.received.length = 0
-	useSmtp(`smtp://127.0.0.1:${smtp.port}`)
 })
 
 /** A port nothing listens on. */

@@ -8,11 +8,10 @@ import { setLoginChallengeCookie } from '#app/auth/login-cookie.server.ts'
 import type { Database } from '#app/db/database.server.ts'
 import { setDatabase } from '#app/db/db.server.ts'
 import type { OrderStatus } from '#app/generated/prisma/enums.ts'
-import { resetEnvCache } from '#app/utils/env.server.ts'
 import { createTestDatabase } from '#tests/db.ts'
 import { applySetCookies, createUser, signIn, type TestUser } from '#tests/support/auth.ts'
 import { routeArgs, TEST_ORIGIN } from '#tests/support/route.ts'
-import { startStripeServer, type FakeStripe } from '#tests/support/stripe-server.ts'
+import { useStripeMode } from '#tests/support/stripe-server.ts'
 
 // Random and adversarial input to every action and loader, discovered from app/routes (a new
 // route is fuzzed without editing this file), as every kind of visitor. Whatever arrives:
@@ -361,21 +360,7 @@ describe(`fuzzing every route (FUZZ_SEED=${SEED}, ${ACTION_RUNS} runs per action
 })
 
 describe('the Stripe webhook, signed and unsigned', () => {
-	let stripe: FakeStripe
-	beforeAll(async () => {
-		stripe = await startStripeServer()
-		process.env.STRIPE_SECRET_KEY = stripe.secretKey
-		process.env.STRIPE_WEBHOOK_SECRET = stripe.webhookSecret
-		process.env.STRIPE_API_URL = stripe.url
-		resetEnvCache()
-	})
-	afterAll(async () => {
-		delete process.env.STRIPE_SECRET_KEY
-		delete process.env.STRIPE_WEBHOOK_SECRET
-		delete process.env.STRIPE_API_URL
-		resetEnvCache()
-		await stripe.close()
-	})
+	const stripe = useStripeMode()
 
 	const TYPES = ['checkout.session.completed', 'checkout.session.expired', 'payment_intent.succeeded', 'payment_intent.payment_failed', 'charge.refunded', 'charge.dispute.created', 'charge.dispute.closed', 'customer.created']
 	const json = fc.jsonValue({ maxDepth: 3 })

@@ -1,4 +1,3 @@
-import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest'
 import { keyedHash } from '#app/auth/crypto.server.ts'
 import { setLoginChallengeCookie } from '#app/auth/login-cookie.server.ts'
 import type { Database } from '#app/db/database.server.ts'
@@ -14,11 +13,10 @@ import * as order from '#app/routes/orders.$orderId.tsx'
 import * as images from '#app/routes/orders.$orderId_.images.tsx'
 import * as newOrder from '#app/routes/orders.new.tsx'
 import * as webhook from '#app/routes/webhooks.stripe.tsx'
-import { resetEnvCache } from '#app/utils/env.server.ts'
 import { describe, expect, test } from '#tests/db.ts'
 import { applySetCookies, createUser, get, post, signIn } from '#tests/support/auth.ts'
 import { callRoute, routeArgs, TEST_ORIGIN } from '#tests/support/route.ts'
-import { startStripeServer, type FakeStripe } from '#tests/support/stripe-server.ts'
+import { useStripeMode } from '#tests/support/stripe-server.ts'
 
 // Each of these inputs used to answer 500 (some after writing a row): now a 4xx saying why.
 
@@ -158,25 +156,7 @@ describe('redirect targets with characters a Location header cannot carry', () =
 })
 
 describe('validly signed Stripe events of an unexpected shape', () => {
-	let stripe: FakeStripe
-	beforeAll(async () => {
-		stripe = await startStripeServer()
-	})
-	afterAll(async () => {
-		await stripe.close()
-	})
-	beforeEach(() => {
-		process.env.STRIPE_SECRET_KEY = stripe.secretKey
-		process.env.STRIPE_WEBHOOK_SECRET = stripe.webhookSecret
-		process.env.STRIPE_API_URL = stripe.url
-		resetEnvCache()
-	})
-	afterEach(() => {
-		delete process.env.STRIPE_SECRET_KEY
-		delete process.env.STRIPE_WEBHOOK_SECRET
-		delete process.env.STRIPE_API_URL
-		resetEnvCache()
-	})
+	const stripe = useStripeMode()
 
 	async function deliverSigned(payload: string) {
 		const request = new Request(`${TEST_ORIGIN}/webhooks/stripe`, {

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, inject } from 'vitest'
+import { inject } from 'vitest'
 import { enqueue } from '#app/jobs/enqueue.server.ts'
 import { drainOutbox } from '#app/jobs/queue.server.ts'
 import * as jobsRoute from '#app/routes/admin.jobs.tsx'
@@ -6,7 +6,7 @@ import { describe, expect, test } from '#tests/db.ts'
 import { createUser, get, post, signIn } from '#tests/support/auth.ts'
 import { drainJobs, testQueue } from '#tests/support/jobs.ts'
 import { callRoute, routeArgs } from '#tests/support/route.ts'
-import { startSmtpServer, useSmtp } from '#tests/support/smtp.ts'
+import { useSmtpServer } from '#tests/support/smtp.ts'
 
 // The queue on both databases, through the real pg-boss: enqueueing with the transaction,
 // payload contracts, the PGlite adapter, and the admins' e-mail about a job that failed
@@ -14,15 +14,7 @@ import { startSmtpServer, useSmtp } from '#tests/support/smtp.ts'
 
 const onPglite = inject('testDatabase').kind === 'pglite'
 
-let smtp: Awaited<ReturnType<typeof startSmtpServer>>
-beforeAll(async () => {
-	smtp = await startSmtpServer()
-	useSmtp(`smtp://127.0.0.1:${smtp.port}`)
-})
-afterAll(async () => {
-	useSmtp(undefined)
-	await smtp.close()
-})
+const smtp = useSmtpServer()
 
 describe('enqueueing with the transaction', () => {
 	test('a rolled-back transaction enqueues nothing; a committed one exactly one job', async ({ db }) => {

@@ -1,7 +1,9 @@
 import type { AddressInfo } from 'node:net'
 import { SMTPServer, type SMTPServerOptions } from 'smtp-server'
+import { afterAll, beforeAll, beforeEach } from 'vitest'
 import { resetMailTransportForTests } from '#app/mail/mail.server.ts'
 import { resetEnvCache } from '#app/utils/env.server.ts'
+import { lateBound } from './late-bound.ts'
 
 // A real SMTP server on a random local port; tests read what it received.
 
@@ -38,4 +40,24 @@ export function useSmtp(url: string | undefined) {
 	else delete process.env.SMTP_URL
 	resetEnvCache()
 	resetMailTransportForTests()
+}
+
+/**
+ * One SMTP server for the test file; every test starts with the app's mail pointed at it
+ * and nothing received. A test may point the mail elsewhere; the next one is reset.
+ */
+export function useSmtpServer() {
+	let smtp: Awaited<ReturnType<typeof startSmtpServer>> | undefined
+	beforeAll(async () => {
+		smtp = await startSmtpServer()
+	})
+	beforeEach(() => {
+		smtp!.received.length = 0
+		useSmtp(`smtp://127.0.0.1:${smtp!.port}`)
+	})
+	afterAll(async () => {
+		useSmtp(undefined)
+		await smtp?.close()
+	})
+	return lateBound(() => smtp, 'the test SMTP server')
 }

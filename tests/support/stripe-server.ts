@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net'
 import Stripe from 'stripe'
 import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest'
 import { resetEnvCache } from '#app/utils/env.server.ts'
+import { lateBound } from './late-bound.ts'
 
 // An in-memory Stripe on a random local port, spoken to by the real `stripe` client over its
 // real wire format. The test controls stand in for what a customer does on the hosted Checkout
@@ -1306,11 +1307,5 @@ export function useStripeMode() {
 		delete process.env.STRIPE_API_URL
 		resetEnvCache()
 	})
-	return new Proxy({} as FakeStripe, {
-		get(_target, property) {
-			if (!stripe) throw new Error('the local Stripe starts in beforeAll; use it inside tests')
-			const value = Reflect.get(stripe, property, stripe)
-			return typeof value === 'function' ? value.bind(stripe) : value
-		},
-	})
+	return lateBound(() => stripe, 'the local Stripe')
 }
